@@ -1,0 +1,7 @@
+"""The DRF caching cookbook: one package per caching recipe, plus the bookshop demo they share.
+
+Each recipe package (``recipes.<name>``) holds the caching module a reader copies, the views
+and urls that apply it to the bookshop, its tests and a ``__main__`` that tells its story.
+``recipes.bookshop`` is the demo domain; ``recipes.settings`` and ``recipes.urls`` make the
+demo project, run with ``python -m recipes <command>``.
+"""

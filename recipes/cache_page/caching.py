@@ -1,0 +1,93 @@
+"""Cache DRF ViewSet actions with Django's ``cache_page``, without mixing up users or formats.
+
+How the caching works:
+
+* Only the actions named in ``cache_timeouts`` are cached (``list`` and ``retrieve`` by
+  default), each for its own number of seconds. Only GET and HEAD requests answered with a
+  200 are stored; HEAD is answered from the GET entry.
+* The stored value is the whole rendered response. Its key is Django's page-cache key: the
+  absolute URL (scheme, host, path, query string) plus the value of every request header the
+  response's ``Vary`` names.
+* Responses vary on ``Accept`` (the format DRF negotiated), ``Authorization`` (token
+  credentials) and ``Cookie`` (the session). A JSON client never gets browsable-API HTML, no
+  user is served another's per-user fields, and absolute pagination links name the host the
+  request came to.
+* The cache wraps ``dispatch``, around DRF's whole request cycle, so what it stores is the
+  finalized response, with the ``Vary`` header DRF and this mixin put on it.
+* A hit runs no authentication, no view code and no query. Nothing invalidates an entry:
+  after a write, readers see the old response until the timeout ends.
+* Responses say ``Cache-Control: private, no-cache``: the server's copy is the only one kept,
+  so browsers and CDNs don't add a second layer that nothing can invalidate.
+* Each response reports the outcome in ``Server-Timing``: ``cache;desc="hit"``, ``"miss"``,
+  or ``"bypass"`` for actions that are not cached.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_page
+from django.views.decorators.vary import vary_on_headers
+
+
+# --8<-- [start:mixin]
+class CachePageMixin:
+    """Cache chosen ViewSet actions with ``cache_page``, keyed on everything that changes them."""
+
+    cache_timeouts: Mapping[str, int] = {"list": 60, "retrieve": 300}
+    cache_vary_on: Sequence[str] = ("Accept", "Authorization", "Cookie")  # (1)!
+    cache_alias: str = "default"
+    cache_key_prefix: str = ""
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        action = self.action_map.get(request.method.lower())  # (2)!
+        timeout = self.cache_timeouts.get(action)
+        if timeout is None:
+            response = super().dispatch(request, *args, **kwargs)
+            return report_cache_outcome(response, "bypass")
+
+        ran_view = False
+
+        def build_response(request: HttpRequest, *args: object, **kwargs: object):  # noqa: ANN202
+            nonlocal ran_view
+            ran_view = True
+            return super(CachePageMixin, self).dispatch(request, *args, **kwargs)  # (3)!
+
+        response = self._cached(build_response, timeout)(request, *args, **kwargs)
+        after_render(response, keep_out_of_other_caches)  # (4)!
+        return report_cache_outcome(response, "miss" if ran_view else "hit")
+
+    def _cached(self, view: Callable, timeout: int) -> Callable:
+        """Wrap ``view`` in ``cache_page``, with the ``Vary`` headers applied first."""
+        varied = vary_on_headers(*self.cache_vary_on)(view)
+        return cache_page(timeout, cache=self.cache_alias, key_prefix=self.cache_key_prefix)(
+            varied
+        )
+# --8<-- [end:mixin]
+
+
+# --8<-- [start:helpers]
+def keep_out_of_other_caches(response: HttpResponseBase) -> None:
+    """Tell browsers and shared caches to revalidate: only the server's copy is invalidated."""
+    patch_cache_control(response, private=True, no_cache=True)
+
+
+def after_render(response: HttpResponseBase, callback: Callable) -> None:
+    """Run ``callback`` once ``response`` is rendered, after ``cache_page`` has stored it.
+
+    ``cache_page`` stores a DRF response in a post-render callback, and refuses to store one
+    marked ``private`` or ``no-cache``; a callback registered after it sees the stored response
+    go by and marks only what leaves the server.
+    """
+    if hasattr(response, "add_post_render_callback"):
+        response.add_post_render_callback(callback)  # runs at once if already rendered
+    else:
+        callback(response)
+
+
+
+def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
+    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass)."""
+    response["Server-Timing"] = f'cache;desc="{outcome}"'
+    return response
+# --8<-- [end:helpers]

@@ -1,0 +1,134 @@
+"""Settings of the demo project that serves every recipe under ``/api/<slug>/``.
+
+Embedded by default, so a fresh machine needs nothing but Python: a SQLite file and
+django-redis talking to an in-process fakeredis server (the same client code path as a real
+Redis). Two environment variables switch to real services:
+
+* ``REDIS_URL`` (``redis://127.0.0.1:6379/0``) points the default cache at a real Redis.
+* ``DATABASE_URL`` (``sqlite:///path.db`` or ``postgres://...``) switches the database.
+
+Demo-only: the secret key and the users the ``seed`` command creates are public.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("COOKBOOK_DATA_DIR", PROJECT_DIR / ".cookbook"))
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# The host is part of every page-cache key and of absolute pagination links, so the list of
+# hosts the demo answers to is explicit (``*.localhost`` lets tests use several hosts).
+ALLOWED_HOSTS = os.environ.get(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver,.localhost"
+).split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "recipes.bookshop",
+]
+
+MIDDLEWARE = [
+    # First, so the Server-Timing header accounts for every query of the request.
+    "recipes.bookshop.server_timing.ServerTimingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+
+ROOT_URLCONF = "recipes.urls"
+WSGI_APPLICATION = "recipes.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+            ]
+        },
+    }
+]
+
+if "DATABASE_URL" not in os.environ:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cookbook.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def redis_cache(url: str | None) -> dict:
+    """Return a django-redis cache on ``url``, or on in-process fakeredis when it is empty.
+
+    Cache errors are logged and treated as misses (fail open): the API answers from the
+    database when Redis is down, and short socket timeouts keep a stuck Redis from holding
+    a request.
+    """
+    options: dict = {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+    }
+    if not url:
+        import fakeredis
+
+        url = "redis://embedded-fakeredis:6379/0"
+        options["CONNECTION_POOL_KWARGS"] = {"connection_class": fakeredis.FakeRedisConnection}
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
+
+
+CACHES = {"default": redis_cache(os.environ.get("REDIS_URL"))}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+STATIC_URL = "static/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DRF caching cookbook demo API",
+    "DESCRIPTION": "The bookshop API, served once per recipe under /api/<slug>/.",
+    "VERSION": "0.1.0",
+}
+
+# Every recipe package listed here is served under /api/<its SLUG>/ and indexed at /api/recipes/.
+COOKBOOK_RECIPES = ["recipes.cache_page"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django_redis": {"handlers": ["console"], "level": "WARNING"}},
+}
