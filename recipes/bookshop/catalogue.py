@@ -36,9 +36,7 @@ def installed_recipes() -> tuple[Recipe, ...]:
     recipes = []
     for package in settings.COOKBOOK_RECIPES:
         module = import_module(package)
-        recipes.append(
-            Recipe(package, module.SLUG, module.TITLE, import_module(f"{package}.urls"))
-        )
+        recipes.append(Recipe(package, module.SLUG, module.TITLE, import_module(f"{package}.urls")))
     return tuple(recipes)
 
 

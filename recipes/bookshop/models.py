@@ -41,6 +41,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.book_id}"
+
 
 class Favorite(models.Model):
     user = models.ForeignKey(
@@ -53,3 +56,6 @@ class Favorite(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "book"], name="one_favorite_per_user_book")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.book_id}"

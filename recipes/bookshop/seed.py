@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from .models import Author, Book, Favorite, Review
 
 DEMO_USERS = ("alice", "bob")
-DEMO_PASSWORD = "cookbook"  # noqa: S105 - documented demo-only credentials
+DEMO_PASSWORD = "cookbook"
 
 _FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances")
 _LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson")
@@ -71,7 +71,7 @@ def _book(rng: random.Random, n: int, authors: list[Author]) -> Book:
     )
 
 
-def _demo_user(username: str):  # noqa: ANN202 - the user model is swappable
+def _demo_user(username: str):
     user, _ = get_user_model().objects.get_or_create(username=username)
     user.set_password(DEMO_PASSWORD)
     user.save()

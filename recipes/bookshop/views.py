@@ -34,4 +34,3 @@ class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Author.objects.order_by("id")
     serializer_class = AuthorSerializer
-

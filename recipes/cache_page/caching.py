@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_page
 from django.views.decorators.vary import vary_on_headers
+from rest_framework.response import Response
 
 
 # --8<-- [start:mixin]
@@ -48,7 +49,7 @@ class CachePageMixin:
 
         ran_view = False
 
-        def build_response(request: HttpRequest, *args: object, **kwargs: object):  # noqa: ANN202
+        def build_response(request: HttpRequest, *args: object, **kwargs: object) -> Response:
             nonlocal ran_view
             ran_view = True
             return super(CachePageMixin, self).dispatch(request, *args, **kwargs)  # (3)!
@@ -60,15 +61,15 @@ class CachePageMixin:
     def _cached(self, view: Callable, timeout: int) -> Callable:
         """Wrap ``view`` in ``cache_page``, with the ``Vary`` headers applied first."""
         varied = vary_on_headers(*self.cache_vary_on)(view)
-        return cache_page(timeout, cache=self.cache_alias, key_prefix=self.cache_key_prefix)(
-            varied
-        )
+        return cache_page(timeout, cache=self.cache_alias, key_prefix=self.cache_key_prefix)(varied)
+
+
 # --8<-- [end:mixin]
 
 
 # --8<-- [start:helpers]
 def keep_out_of_other_caches(response: HttpResponseBase) -> None:
-    """Tell browsers and shared caches to revalidate: only the server's copy is invalidated."""
+    """Tell browsers and CDNs to ask again each time: one cached copy, the server's, is enough."""
     patch_cache_control(response, private=True, no_cache=True)
 
 
@@ -85,9 +86,10 @@ def after_render(response: HttpResponseBase, callback: Callable) -> None:
         callback(response)
 
 
-
 def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
     """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass)."""
     response["Server-Timing"] = f'cache;desc="{outcome}"'
     return response
+
+
 # --8<-- [end:helpers]

@@ -12,4 +12,6 @@ class BookViewSet(CachePageMixin, bookshop.BookViewSet):
 
 class AuthorViewSet(CachePageMixin, bookshop.AuthorViewSet):
     cache_timeouts = {"list": 300, "retrieve": 300}
+
+
 # --8<-- [end:viewsets]

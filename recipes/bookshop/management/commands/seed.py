@@ -4,7 +4,7 @@ from recipes.bookshop.seed import SIZES, seed
 
 
 class Command(BaseCommand):
-    help = "Fill the bookshop with deterministic demo data (users alice and bob, password cookbook)."
+    help = "Fill the bookshop with deterministic demo data (users alice and bob, demo only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="small")

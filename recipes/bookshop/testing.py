@@ -1,0 +1,181 @@
+"""Pytest fixtures every recipe's tests share (loaded with ``-p recipes.bookshop.testing``).
+
+* ``bookshop``: the test database, seeded once per session with the ``small`` data set; each
+  test runs in a transaction that is rolled back, so every test sees the same books.
+* Every cache is cleared before and after each test.
+* ``api_client("alice-token")`` and friends give clients for each kind of caller.
+* ``redis_server`` starts a private ``redis-server`` on a free loopback port. Outside CI it
+  skips with the reason when the binary is missing; with ``CI=true`` it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.cache import caches
+
+from .server_timing import parse_server_timing
+
+if TYPE_CHECKING:
+    from django.http import HttpResponseBase
+    from rest_framework.test import APIClient
+
+# Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
+
+CLIENT_KINDS = ("anonymous", "alice-token", "bob-token", "alice-session", "bob-session")
+
+
+@pytest.fixture(scope="session")
+def seeded_database(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Seed the test database once per session."""
+    from .seed import seed
+
+    with django_db_blocker.unblock():
+        seed("small")
+
+
+@pytest.fixture
+def bookshop(seeded_database: None, db: None) -> None:
+    """Give a test the seeded bookshop, inside a transaction rolled back after it."""
+
+
+@pytest.fixture(autouse=True)
+def clear_caches() -> Iterator[None]:
+    """Start and end every test with empty caches."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture
+def api_client(bookshop: None) -> Callable[[str], APIClient]:
+    """Return a factory of API clients: anonymous, or alice/bob by token or by session."""
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(kind: str) -> APIClient:
+        client = APIClient()
+        if kind == "anonymous":
+            return client
+        username, _, method = kind.partition("-")
+        user = get_user_model().objects.get(username=username)
+        if method == "token":
+            token = Token.objects.get(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        elif method == "session":
+            client.force_login(user)
+        else:
+            raise ValueError(f"Unknown client kind {kind!r}; use one of {CLIENT_KINDS}")
+        return client
+
+    return make
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What a response's ``Server-Timing`` header says the cache and database did."""
+
+    cache: str
+    queries: int
+
+
+def timing(response: HttpResponseBase) -> Timing:
+    """Read the cache outcome and query count from a response's ``Server-Timing`` header."""
+    metrics = parse_server_timing(response["Server-Timing"])
+    return Timing(cache=metrics["cache"]["desc"], queries=int(metrics["db"]["desc"].split()[0]))
+
+
+def favorites_shown(response: HttpResponseBase) -> dict[int, bool]:
+    """Return ``{book id: is_favorite}`` for the books of a list response."""
+    return {book["id"]: book["is_favorite"] for book in response.json()["results"]}
+
+
+def favorites_owed(kind: str, book_ids: Iterable[int]) -> dict[int, bool]:
+    """Return what ``is_favorite`` must say about ``book_ids`` to a client of ``kind``."""
+    from .models import Favorite
+
+    owned: set[int] = set()
+    if kind != "anonymous":
+        username = kind.partition("-")[0]
+        owned = set(
+            Favorite.objects.filter(user__username=username).values_list("book_id", flat=True)
+        )
+    return {book_id: book_id in owned for book_id in book_ids}
+
+
+@dataclass(frozen=True)
+class RedisServer:
+    """A ``redis-server`` process this test session owns."""
+
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_redis_server(port: int, workdir: Path) -> subprocess.Popen:
+    """Start ``redis-server`` on ``port`` with no persistence and wait until it answers."""
+    process = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"redis-server did not answer on port {port} within 10 s")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """Run a private ``redis-server``: skipped when missing, except under ``CI=true``."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but redis-server is not installed; .ci/run installs it")
+        pytest.skip("redis-server is not installed (install it to run the real-Redis tests)")
+    port = free_port()
+    process = start_redis_server(port, tmp_path_factory.mktemp("redis"))
+    yield RedisServer(port=port, process=process)
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,0 +1,9 @@
+import pytest
+
+from recipes.bookshop.models import Favorite
+
+
+@pytest.fixture
+def book_id(bookshop: None) -> int:
+    """A book that alice has marked as a favourite and bob has not."""
+    return Favorite.objects.filter(user__username="alice").order_by("book_id").first().book_id

@@ -1,0 +1,76 @@
+"""No one is served a response built for another user, another format or another host."""
+
+import itertools
+
+import pytest
+
+from recipes.bookshop.testing import CLIENT_KINDS, favorites_owed, favorites_shown, timing
+
+BOOKS = "/api/cache-page/books/"
+
+
+# --8<-- [start:users]
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2)))
+def test_no_client_is_served_another_clients_favorites(api_client, first, second):
+    api_client(first).get(BOOKS)  # fills the cache for the first client
+
+    response = api_client(second).get(BOOKS)
+
+    shown = favorites_shown(response)
+    assert shown == favorites_owed(second, shown)
+
+
+# --8<-- [end:users]
+
+
+def test_each_client_gets_its_own_hit(api_client):
+    clients = {kind: api_client(kind) for kind in CLIENT_KINDS}
+    for client in clients.values():
+        client.get(BOOKS)
+    for kind, client in clients.items():
+        response = client.get(BOOKS)
+        assert timing(response).cache == "hit"
+        assert favorites_shown(response) == favorites_owed(kind, favorites_shown(response))
+
+
+# --8<-- [start:formats]
+@pytest.mark.parametrize(
+    ("first", "second"), [("text/html", "application/json"), ("application/json", "text/html")]
+)
+def test_each_format_is_cached_apart(api_client, first, second):
+    client = api_client("alice-session")
+    client.get(BOOKS, HTTP_ACCEPT=first)
+
+    response = client.get(BOOKS, HTTP_ACCEPT=second)
+
+    assert response["Content-Type"].startswith(second)
+    assert timing(response).cache == "miss"
+
+
+# --8<-- [end:formats]
+
+
+def test_format_query_parameter_is_cached_apart(api_client):
+    client = api_client("anonymous")
+    client.get(BOOKS, {"format": "api"})
+    response = client.get(BOOKS, {"format": "json"})
+    assert response["Content-Type"] == "application/json"
+
+
+# --8<-- [start:hosts]
+def test_pagination_links_name_the_requests_own_host(api_client):
+    client = api_client("anonymous")
+    client.get(BOOKS, HTTP_HOST="api.localhost")
+
+    response = client.get(BOOKS, HTTP_HOST="mirror.localhost")
+
+    assert response.json()["next"] == "http://mirror.localhost/api/cache-page/books/?page=2"
+
+
+# --8<-- [end:hosts]
+
+
+def test_responses_vary_on_every_header_that_changes_them(api_client):
+    response = api_client("anonymous").get(BOOKS)
+    vary = {header.strip().lower() for header in response["Vary"].split(",")}
+    assert {"accept", "authorization", "cookie"} <= vary
