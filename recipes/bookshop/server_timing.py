@@ -10,6 +10,7 @@ see what the cache did without reading logs.
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -50,6 +51,21 @@ def parse_server_timing(header: str) -> dict[str, dict[str, str]]:
     return metrics
 
 
+@dataclass(frozen=True)
+class Timing:
+    """What a response's ``Server-Timing`` header says the cache and the database did."""
+
+    cache: str
+    queries: int
+
+
+def read_timing(response: HttpResponse) -> Timing:
+    """Return the cache outcome and query count a response reports."""
+    metrics = parse_server_timing(response["Server-Timing"])
+    return Timing(cache=metrics["cache"]["desc"], queries=int(metrics["db"]["desc"].split()[0]))
+
+
+# --8<-- [start:middleware]
 class ServerTimingMiddleware:
     """Count the queries of each request and publish them beside the cache outcome."""
 
@@ -69,3 +85,6 @@ class ServerTimingMiddleware:
         metrics.append(counter.metric())
         response["Server-Timing"] = ", ".join(metrics)
         return response
+
+
+# --8<-- [end:middleware]

@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING
 import pytest
 from django.core.cache import caches
 
-from .server_timing import parse_server_timing
+from . import sandbox
+from .sandbox import CLIENT_KINDS
+from .server_timing import Timing
+from .server_timing import read_timing as timing
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
     from rest_framework.test import APIClient
 
 # Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
-
-CLIENT_KINDS = ("anonymous", "alice-token", "bob-token", "alice-session", "bob-session")
 
 
 @pytest.fixture(scope="session")
@@ -61,41 +62,7 @@ def clear_caches() -> Iterator[None]:
 @pytest.fixture
 def api_client(bookshop: None) -> Callable[[str], APIClient]:
     """Return a factory of API clients: anonymous, or alice/bob by token or by session."""
-
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    def make(kind: str) -> APIClient:
-        client = APIClient()
-        if kind == "anonymous":
-            return client
-        username, _, method = kind.partition("-")
-        user = get_user_model().objects.get(username=username)
-        if method == "token":
-            token = Token.objects.get(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        elif method == "session":
-            client.force_login(user)
-        else:
-            raise ValueError(f"Unknown client kind {kind!r}; use one of {CLIENT_KINDS}")
-        return client
-
-    return make
-
-
-@dataclass(frozen=True)
-class Timing:
-    """What a response's ``Server-Timing`` header says the cache and database did."""
-
-    cache: str
-    queries: int
-
-
-def timing(response: HttpResponseBase) -> Timing:
-    """Read the cache outcome and query count from a response's ``Server-Timing`` header."""
-    metrics = parse_server_timing(response["Server-Timing"])
-    return Timing(cache=metrics["cache"]["desc"], queries=int(metrics["db"]["desc"].split()[0]))
+    return sandbox.client
 
 
 def favorites_shown(response: HttpResponseBase) -> dict[int, bool]:
@@ -179,3 +146,6 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     yield RedisServer(port=port, process=process)
     process.terminate()
     process.wait(timeout=10)
+
+
+__all__ = ["CLIENT_KINDS", "Timing", "favorites_owed", "favorites_shown", "timing"]

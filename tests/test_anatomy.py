@@ -1,0 +1,88 @@
+"""Every recipe has the full anatomy, and every snippet a page embeds exists."""
+
+import ast
+import re
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPET = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"', re.MULTILINE)
+RECIPES = [package.removeprefix("recipes.") for package in settings.COOKBOOK_RECIPES]
+ALLOWED_IMPORTS = {"django", "rest_framework"} | set(sys.stdlib_module_names)
+
+
+def slug(name: str) -> str:
+    return import_module(f"recipes.{name}").SLUG
+
+
+def embedded_snippets() -> list[tuple[Path, str, str | None]]:
+    return [
+        (page, match["path"], match["section"])
+        for page in sorted((ROOT / "docs").rglob("*.md"))
+        for match in SNIPPET.finditer(page.read_text())
+    ]
+
+
+@pytest.mark.parametrize("name", RECIPES)
+@pytest.mark.parametrize(
+    "part", ["__init__.py", "caching.py", "views.py", "urls.py", "__main__.py", "tests"]
+)
+def test_recipe_package_has_every_part(name, part):
+    assert (ROOT / "recipes" / name / part).exists()
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_has_tests(name):
+    assert list((ROOT / "recipes" / name / "tests").glob("test_*.py"))
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_caching_module_imports_only_django_drf_and_the_standard_library(name):
+    tree = ast.parse((ROOT / "recipes" / name / "caching.py").read_text())
+    imported = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_page_embeds_its_caching_module(name):
+    page = ROOT / "docs" / "recipes" / f"{slug(name)}.md"
+    assert f'--8<-- "recipes/{name}/caching.py:' in page.read_text()
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_is_in_the_home_page_table_and_the_nav(name):
+    assert f"(recipes/{slug(name)}.md)" in (ROOT / "docs" / "index.md").read_text()
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
+    assert f"recipes/{slug(name)}.md" in str(nav)
+    assert f"notebooks/{name}.ipynb" in str(nav)
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_notebook_is_stored_without_outputs(name):
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code
+    assert all(not cell.outputs and cell.execution_count is None for cell in code)
+
+
+@pytest.mark.parametrize(
+    ("page", "path", "section"),
+    embedded_snippets(),
+    ids=lambda value: str(value).removeprefix(str(ROOT)),
+)
+def test_every_embedded_snippet_resolves(page, path, section):
+    source = (ROOT / path).read_text()
+    if section:
+        assert f"# --8<-- [start:{section}]" in source
+        assert f"# --8<-- [end:{section}]" in source
