@@ -1,0 +1,98 @@
+"""Every way to run the cookbook: ``nox -s <session>``, or ``python3 noxfile.py -s <session>``.
+
+Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
+``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``docs`` (strict build),
+``demo`` (the seeded demo API), ``lint``.
+
+Run as a script on a machine that has only Python, this file first installs nox into
+``.nox/.bootstrap`` and then runs itself with it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _run_with_bootstrapped_nox() -> None:
+    """Install nox into a private virtual environment, then run this noxfile with it."""
+    import venv
+
+    home = ROOT / ".nox" / ".bootstrap"
+    python = home / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():
+        venv.create(home, with_pip=True)
+        subprocess.run(
+            [python, "-m", "pip", "install", "--quiet", "nox>=2024.10.9"],
+            check=True,
+        )
+    os.chdir(ROOT)
+    completed = subprocess.run([python, "-m", "nox", "-f", str(ROOT / "noxfile.py"), *sys.argv[1:]])
+    raise SystemExit(completed.returncode)
+
+
+try:
+    import nox
+except ModuleNotFoundError:
+    if __name__ != "__main__":
+        raise
+    _run_with_bootstrapped_nox()
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests"]
+
+DEMO_ADDRESS = "127.0.0.1:8000"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Lint, then run every test: recipes, docs build, notebooks, demo server, real Redis."""
+    session.install("-e", ".[test,docs,lint]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run(
+        "pytest",
+        "--cov",
+        "--cov-report=term",
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Serve the docs site with live reload at http://127.0.0.1:8001."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "serve", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site strictly into ``site/``: a missing snippet fails the build."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Migrate, seed and serve the demo API at http://127.0.0.1:8000/api/recipes/."""
+    session.install("-e", ".")
+    size = session.posargs[0] if session.posargs else "small"
+    session.run("python", "-m", "recipes", "migrate", "--verbosity", "0")
+    session.run("python", "-m", "recipes", "seed", "--size", size)
+    session.run("python", "-m", "recipes", "runserver", DEMO_ADDRESS)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check the code with ruff (lint rules and formatting)."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+if __name__ == "__main__":
+    nox.main()

@@ -1,0 +1,126 @@
+"""The cache_page recipe against a real ``redis-server``, including Redis going away.
+
+Each test starts from an empty Redis that the test session owns (``redis_server``), never the
+machine's own. Outside CI these tests skip when ``redis-server`` is missing; in CI they fail.
+"""
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from recipes.bookshop.testing import (
+    RedisServer,
+    favorites_owed,
+    favorites_shown,
+    free_port,
+    start_redis_server,
+    timing,
+)
+from recipes.settings import redis_cache
+
+pytestmark = pytest.mark.real_redis
+BOOKS = "/api/cache-page/books/"
+
+
+def use_redis(settings, url: str) -> redis.Redis:
+    """Point the default cache at ``url`` and return a plain client on the same database."""
+    settings.CACHES = {"default": redis_cache(url)}
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    return client
+
+
+@pytest.fixture
+def real_redis(settings, redis_server: RedisServer) -> Iterator[redis.Redis]:
+    client = use_redis(settings, redis_server.url)
+    yield client
+    client.flushdb()
+    client.close()
+
+
+class KillableRedis:
+    """A redis-server of one test's own, which the test may kill and start again."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.process = start_redis_server(self.port, workdir)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.process = start_redis_server(self.port, self.workdir)
+
+
+@pytest.fixture
+def killable_redis(settings, redis_server: RedisServer, tmp_path: Path) -> Iterator[KillableRedis]:
+    server = KillableRedis(tmp_path)
+    use_redis(settings, server.url)
+    yield server
+    server.kill()
+
+
+def test_a_hit_is_served_from_redis_with_no_queries(
+    api_client, real_redis, django_assert_num_queries
+):
+    client = api_client("alice-token")
+    assert timing(client.get(BOOKS)).cache == "miss"
+
+    with django_assert_num_queries(0):
+        hit = client.get(BOOKS)
+
+    assert timing(hit).cache == "hit"
+    assert real_redis.keys("*views.decorators.cache.cache_page*")
+
+
+def test_each_user_gets_their_own_entry_in_redis(api_client, real_redis):
+    for kind in ("alice-token", "bob-token", "alice-session", "anonymous"):
+        api_client(kind).get(BOOKS)
+    bob = api_client("bob-session").get(BOOKS)
+
+    assert len(real_redis.keys("*views.decorators.cache.cache_page*")) == 5
+    assert favorites_shown(bob) == favorites_owed("bob-session", favorites_shown(bob))
+
+
+@pytest.mark.parametrize(("path", "seconds"), [(BOOKS, 60), (f"{BOOKS}1/", 300)])
+def test_entries_expire_after_their_actions_timeout(api_client, real_redis, path, seconds):
+    api_client("anonymous").get(path)
+
+    [key] = real_redis.keys("*views.decorators.cache.cache_page*")
+    assert seconds - 5 < real_redis.ttl(key) <= seconds
+
+
+# --8<-- [start:fail_open]
+def test_api_answers_correctly_while_redis_is_down_and_caches_again_after(
+    api_client, killable_redis, caplog
+):
+    client = api_client("bob-token")
+    client.get(BOOKS)
+    assert timing(client.get(BOOKS)).cache == "hit"
+
+    killable_redis.kill()
+    with caplog.at_level(logging.ERROR, logger="django_redis"):
+        while_down = [client.get(BOOKS) for _ in range(2)]
+
+    assert [response.status_code for response in while_down] == [200, 200]
+    assert [timing(response).cache for response in while_down] == ["miss", "miss"]
+    assert favorites_shown(while_down[1]) == favorites_owed(
+        "bob-token", favorites_shown(while_down[1])
+    )
+    assert any(record.name.startswith("django_redis") for record in caplog.records)
+
+    killable_redis.restart()
+    client.get(BOOKS)
+    assert timing(client.get(BOOKS)).cache == "hit"
+
+
+# --8<-- [end:fail_open]
