@@ -86,3 +86,8 @@ def test_every_embedded_snippet_resolves(page, path, section):
     if section:
         assert f"# --8<-- [start:{section}]" in source
         assert f"# --8<-- [end:{section}]" in source
+
+
+def test_pages_embed_code_rather_than_paste_it():
+    pages = {page.name for page, _, _ in embedded_snippets()}
+    assert {"cache-page.md", "demo-api.md"} <= pages
