@@ -29,7 +29,9 @@ def _run_with_bootstrapped_nox() -> None:
             check=True,
         )
     os.chdir(ROOT)
-    completed = subprocess.run([python, "-m", "nox", "-f", str(ROOT / "noxfile.py"), *sys.argv[1:]])
+    completed = subprocess.run(
+        [python, "-m", "nox", "-f", str(ROOT / "noxfile.py"), *sys.argv[1:]]
+    )
     raise SystemExit(completed.returncode)
 
 
@@ -73,7 +75,13 @@ def serve(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the docs site strictly into ``site/``: a missing snippet fails the build."""
     session.install("-e", ".[docs]")
-    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session

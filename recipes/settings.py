@@ -89,8 +89,14 @@ def redis_cache(url: str | None) -> dict:
         import fakeredis
 
         url = "redis://embedded-fakeredis:6379/0"
-        options["CONNECTION_POOL_KWARGS"] = {"connection_class": fakeredis.FakeRedisConnection}
-    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
+        options["CONNECTION_POOL_KWARGS"] = {
+            "connection_class": fakeredis.FakeRedisConnection
+        }
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": options,
+    }
 
 
 CACHES = {"default": redis_cache(os.environ.get("REDIS_URL"))}
@@ -107,7 +113,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly"
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

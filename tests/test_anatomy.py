@@ -12,7 +12,9 @@ import yaml
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SNIPPET = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"', re.MULTILINE)
+SNIPPET = re.compile(
+    r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"', re.MULTILINE
+)
 RECIPES = [package.removeprefix("recipes.") for package in settings.COOKBOOK_RECIPES]
 ALLOWED_IMPORTS = {"django", "rest_framework"} | set(sys.stdlib_module_names)
 

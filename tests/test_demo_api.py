@@ -15,7 +15,8 @@ def test_recipe_index_lists_every_recipe_with_its_endpoints(api_client):
     for recipe in response.json():
         assert set(recipe) == {"slug", "title", "endpoints"}
         assert all(
-            path == f"/api/{recipe['slug']}/{name}/" for name, path in recipe["endpoints"].items()
+            path == f"/api/{recipe['slug']}/{name}/"
+            for name, path in recipe["endpoints"].items()
         )
 
 
@@ -29,7 +30,9 @@ def test_token_endpoint_exchanges_demo_credentials_for_a_token(api_client):
 
 
 def test_token_endpoint_rejects_missing_fields_with_a_message(api_client):
-    response = api_client("anonymous").post("/api/token/", {"username": "bob"}, format="json")
+    response = api_client("anonymous").post(
+        "/api/token/", {"username": "bob"}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"password": ["This field is required."]}
@@ -50,7 +53,11 @@ def test_every_response_reports_server_timing(api_client, path):
     assert set(parse_server_timing(response["Server-Timing"])) == {"cache", "db"}
 
 
-def test_server_timing_counts_the_queries_of_the_request(api_client, django_assert_num_queries):
+def test_server_timing_counts_the_queries_of_the_request(
+    api_client, django_assert_num_queries
+):
     client = api_client("alice-token")
-    with django_assert_num_queries(timing(client.get("/api/cache-page/books/1/")).queries):
+    with django_assert_num_queries(
+        timing(client.get("/api/cache-page/books/1/")).queries
+    ):
         client.get("/api/cache-page/books/2/")

@@ -32,12 +32,16 @@ class Demo:
         return requests.post(self.base + path, timeout=30, **kwargs)
 
     def token(self, username: str) -> dict[str, str]:
-        response = self.post("/api/token/", json={"username": username, "password": "cookbook"})
+        response = self.post(
+            "/api/token/", json={"username": username, "password": "cookbook"}
+        )
         return {"Authorization": f"Token {response.json()['token']}"}
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "recipes", *args], env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "recipes", *args], env=env, check=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     manage("seed", env=env)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "recipes", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [
+            sys.executable,
+            "-m",
+            "recipes",
+            "runserver",
+            f"127.0.0.1:{port}",
+            "--noreload",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -125,7 +136,9 @@ def test_session_user_and_anonymous_visitor_get_their_own_pages(demo):
         timeout=30,
     )
     path = "/api/cache-page/books/?page=1&probe=session"
-    alice = browser.get(demo.base + path, headers={"Accept": "application/json"}, timeout=30)
+    alice = browser.get(
+        demo.base + path, headers={"Accept": "application/json"}, timeout=30
+    )
     visitor = demo.get(path, headers={"Accept": "application/json"})
 
     assert any(book["is_favorite"] for book in alice.json()["results"])
@@ -134,7 +147,9 @@ def test_session_user_and_anonymous_visitor_get_their_own_pages(demo):
 
 def test_browsable_api_and_json_are_cached_apart(demo):
     html = demo.get(BOOKS, params={"page": 1, "f": 1}, headers={"Accept": "text/html"})
-    json = demo.get(BOOKS, params={"page": 1, "f": 1}, headers={"Accept": "application/json"})
+    json = demo.get(
+        BOOKS, params={"page": 1, "f": 1}, headers={"Accept": "application/json"}
+    )
 
     assert html.headers["Content-Type"].startswith("text/html")
     assert json.headers["Content-Type"] == "application/json"
@@ -143,7 +158,9 @@ def test_browsable_api_and_json_are_cached_apart(demo):
 def test_pagination_links_name_the_host_each_request_used(demo):
     port = demo.base.rsplit(":", 1)[1]
     for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
-        page = demo.get(BOOKS, headers={"Host": host, "Accept": "application/json"}).json()
+        page = demo.get(
+            BOOKS, headers={"Host": host, "Accept": "application/json"}
+        ).json()
         assert page["next"] == f"http://{host}{BOOKS}?page=2"
 
 
@@ -163,11 +180,22 @@ def test_favorite_toggle_needs_authentication_and_flips_the_flag(demo):
     ("payload", "field"),
     [
         (
-            {"title": "x", "author_id": 999_999, "published": "2020-01-01", "price": "1"},
+            {
+                "title": "x",
+                "author_id": 999_999,
+                "published": "2020-01-01",
+                "price": "1",
+            },
             "author_id",
         ),
-        ({"title": "x", "author_id": 1, "published": "not a date", "price": "1"}, "published"),
-        ({"title": "", "author_id": 1, "published": "2020-01-01", "price": "1"}, "title"),
+        (
+            {"title": "x", "author_id": 1, "published": "not a date", "price": "1"},
+            "published",
+        ),
+        (
+            {"title": "", "author_id": 1, "published": "2020-01-01", "price": "1"},
+            "title",
+        ),
     ],
 )
 def test_bad_input_gets_a_400_naming_the_field(demo, payload, field):
@@ -178,7 +206,9 @@ def test_bad_input_gets_a_400_naming_the_field(demo, payload, field):
 
 
 def test_a_page_that_does_not_exist_is_a_404_with_a_message(demo):
-    response = demo.get(BOOKS, params={"page": "abc"}, headers={"Accept": "application/json"})
+    response = demo.get(
+        BOOKS, params={"page": "abc"}, headers={"Accept": "application/json"}
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid page."}
 
@@ -187,4 +217,6 @@ def test_openapi_schema_describes_the_recipe_endpoints(demo):
     schema = demo.get("/api/schema/", params={"format": "json"}).json()
 
     assert schema["openapi"].startswith("3.")
-    assert {BOOKS, f"{BOOKS}{{id}}/", f"{BOOKS}{{id}}/favorite/"} <= set(schema["paths"])
+    assert {BOOKS, f"{BOOKS}{{id}}/", f"{BOOKS}{{id}}/favorite/"} <= set(
+        schema["paths"]
+    )

@@ -16,7 +16,17 @@ pytestmark = pytest.mark.slow
 
 def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "-d",
+            str(site),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -37,7 +47,9 @@ def site(tmp_path_factory) -> Path:
 
 def page_text(site: Path, page: str) -> str:
     """Return a built page's text, without its HTML tags (code is split into spans)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", (site / page / "index.html").read_text()))
+    return html.unescape(
+        re.sub(r"<[^>]+>", "", (site / page / "index.html").read_text())
+    )
 
 
 def test_recipe_page_shows_code_and_tests_from_the_modules(site):
@@ -65,7 +77,10 @@ def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
     text = config.read_text()
     text = text.replace("docs_dir: docs", f"docs_dir: {docs}")
     text = text[: text.index("nav:")] + text[text.index("theme:") :]
-    text = text[: text.index("  - mkdocs-jupyter:")] + text[text.index("markdown_extensions:") :]
+    text = (
+        text[: text.index("  - mkdocs-jupyter:")]
+        + text[text.index("markdown_extensions:") :]
+    )
     text = text.replace('base_path: ["."]', f'base_path: ["{ROOT}"]')
     config.write_text(text)
 

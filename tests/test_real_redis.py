@@ -62,7 +62,9 @@ class KillableRedis:
 
 
 @pytest.fixture
-def killable_redis(settings, redis_server: RedisServer, tmp_path: Path) -> Iterator[KillableRedis]:
+def killable_redis(
+    settings, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[KillableRedis]:
     server = KillableRedis(tmp_path)
     use_redis(settings, server.url)
     yield server
@@ -92,7 +94,9 @@ def test_each_user_gets_their_own_entry_in_redis(api_client, real_redis):
 
 
 @pytest.mark.parametrize(("path", "seconds"), [(BOOKS, 60), (f"{BOOKS}1/", 300)])
-def test_entries_expire_after_their_actions_timeout(api_client, real_redis, path, seconds):
+def test_entries_expire_after_their_actions_timeout(
+    api_client, real_redis, path, seconds
+):
     api_client("anonymous").get(path)
 
     [key] = real_redis.keys("*views.decorators.cache.cache_page*")

@@ -23,4 +23,6 @@ def test_story_runs_and_shows_a_miss_then_a_hit(package):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     first_miss = next(i for i, line in enumerate(lines) if "cache miss" in line)
-    assert any("cache hit" in line and " 0 queries" in line for line in lines[first_miss:])
+    assert any(
+        "cache hit" in line and " 0 queries" in line for line in lines[first_miss:]
+    )

@@ -27,7 +27,10 @@ class Recipe:
 
     def endpoints(self) -> dict[str, str]:
         """Return ``{resource: path}`` for every resource the recipe's router registers."""
-        return {prefix: f"/api/{self.slug}/{prefix}/" for prefix, *_ in self.urls.router.registry}
+        return {
+            prefix: f"/api/{self.slug}/{prefix}/"
+            for prefix, *_ in self.urls.router.registry
+        }
 
 
 @cache
@@ -36,7 +39,9 @@ def installed_recipes() -> tuple[Recipe, ...]:
     recipes = []
     for package in settings.COOKBOOK_RECIPES:
         module = import_module(package)
-        recipes.append(Recipe(package, module.SLUG, module.TITLE, import_module(f"{package}.urls")))
+        recipes.append(
+            Recipe(package, module.SLUG, module.TITLE, import_module(f"{package}.urls"))
+        )
     return tuple(recipes)
 
 

@@ -54,7 +54,9 @@ class Favorite(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "book"], name="one_favorite_per_user_book")
+            models.UniqueConstraint(
+                fields=["user", "book"], name="one_favorite_per_user_book"
+            )
         ]
 
     def __str__(self) -> str:

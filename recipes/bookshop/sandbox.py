@@ -70,16 +70,22 @@ class Exchange:
         )
 
 
-def exchange(api: Any, method: str, path: str, data: Any = None, **extra: Any) -> Exchange:
+def exchange(
+    api: Any, method: str, path: str, data: Any = None, **extra: Any
+) -> Exchange:
     """Send one request through ``api`` and read its ``Server-Timing`` header."""
     started = time.perf_counter()
     response = getattr(api, method.lower())(path, data, format="json", **extra)
     milliseconds = (time.perf_counter() - started) * 1000
     timing = read_timing(response)
-    return Exchange(response.status_code, timing.cache, timing.queries, milliseconds, response)
+    return Exchange(
+        response.status_code, timing.cache, timing.queries, milliseconds, response
+    )
 
 
-def tell(label: str, api: Any, method: str, path: str, data: Any = None, **extra: Any) -> Exchange:
+def tell(
+    label: str, api: Any, method: str, path: str, data: Any = None, **extra: Any
+) -> Exchange:
     """Send one request and print it on one line, after ``label``."""
     result = exchange(api, method, path, data, **extra)
     print(f"{label:<28} {method.upper():<6} {path:<34} {result}")

@@ -20,9 +20,39 @@ from .models import Author, Book, Favorite, Review
 DEMO_USERS = ("alice", "bob")
 DEMO_PASSWORD = "cookbook"
 
-_FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances")
-_LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson")
-_WORDS = ("Cache", "Key", "Stale", "Vary", "Redis", "Query", "Header", "Token", "Page", "Hit")
+_FIRST = (
+    "Ada",
+    "Grace",
+    "Alan",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Margaret",
+    "Ken",
+    "Frances",
+)
+_LAST = (
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Hamilton",
+    "Thompson",
+)
+_WORDS = (
+    "Cache",
+    "Key",
+    "Stale",
+    "Vary",
+    "Redis",
+    "Query",
+    "Header",
+    "Token",
+    "Page",
+    "Hit",
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +79,9 @@ def seed(size: str = "small", *, random_seed: int = 2026) -> SeedSize:
         Author(name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)} {n}")
         for n in range(1, counts.authors + 1)
     )
-    books = Book.objects.bulk_create(_book(rng, n, authors) for n in range(1, counts.books + 1))
+    books = Book.objects.bulk_create(
+        _book(rng, n, authors) for n in range(1, counts.books + 1)
+    )
     Review.objects.bulk_create(
         Review(book=rng.choice(books), rating=rng.randint(1, 5), body="")
         for _ in range(counts.reviews)
@@ -66,7 +98,8 @@ def _book(rng: random.Random, n: int, authors: list[Author]) -> Book:
     return Book(
         title=f"{rng.choice(_WORDS)} {rng.choice(_WORDS)} {n}",
         author=authors[n % len(authors)],
-        published=datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(12_000)),
+        published=datetime.date(1990, 1, 1)
+        + datetime.timedelta(days=rng.randrange(12_000)),
         price=Decimal(rng.randrange(500, 6_000)) / 100,
     )
 

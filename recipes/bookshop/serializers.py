@@ -24,7 +24,9 @@ class AuthorSerializer(serializers.ModelSerializer):
         return author.books.count()
 
     def get_average_rating(self, author: Author) -> float | None:
-        average = Review.objects.filter(book__author=author).aggregate(value=Avg("rating"))
+        average = Review.objects.filter(book__author=author).aggregate(
+            value=Avg("rating")
+        )
         return None if average["value"] is None else round(average["value"], 2)
 
 
@@ -37,7 +39,15 @@ class BookSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Book
-        fields = ["id", "title", "author", "author_id", "published", "price", "is_favorite"]
+        fields = [
+            "id",
+            "title",
+            "author",
+            "author_id",
+            "published",
+            "price",
+            "is_favorite",
+        ]
 
     def get_is_favorite(self, book: Book) -> bool:
         return book.pk in self._favorite_ids()

@@ -26,7 +26,9 @@ class QueryCounter:
         self.count = 0
         self.seconds = 0.0
 
-    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+    def __call__(
+        self, execute: Callable, sql: str, params: Any, many: bool, context: dict
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -62,7 +64,9 @@ class Timing:
 def read_timing(response: HttpResponse) -> Timing:
     """Return the cache outcome and query count a response reports."""
     metrics = parse_server_timing(response["Server-Timing"])
-    return Timing(cache=metrics["cache"]["desc"], queries=int(metrics["db"]["desc"].split()[0]))
+    return Timing(
+        cache=metrics["cache"]["desc"], queries=int(metrics["db"]["desc"].split()[0])
+    )
 
 
 # --8<-- [start:middleware]

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def seeded_database(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def seeded_database(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> None:
     """Seed the test database once per session."""
     from .seed import seed
 
@@ -78,7 +80,9 @@ def favorites_owed(kind: str, book_ids: Iterable[int]) -> dict[int, bool]:
     if kind != "anonymous":
         username = kind.partition("-")[0]
         owned = set(
-            Favorite.objects.filter(user__username=username).values_list("book_id", flat=True)
+            Favorite.objects.filter(user__username=username).values_list(
+                "book_id", flat=True
+            )
         )
     return {book_id: book_id in owned for book_id in book_ids}
 
@@ -139,8 +143,12 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     """Run a private ``redis-server``: skipped when missing, except under ``CI=true``."""
     if shutil.which("redis-server") is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but redis-server is not installed; .ci/run installs it")
-        pytest.skip("redis-server is not installed (install it to run the real-Redis tests)")
+            pytest.fail(
+                "CI=true but redis-server is not installed; .ci/run installs it"
+            )
+        pytest.skip(
+            "redis-server is not installed (install it to run the real-Redis tests)"
+        )
     port = free_port()
     process = start_redis_server(port, tmp_path_factory.mktemp("redis"))
     yield RedisServer(port=port, process=process)

@@ -18,7 +18,9 @@ class BookViewSet(viewsets.ModelViewSet):
     serializer_class = BookSerializer
 
     @extend_schema(request=None, responses=BookSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(
+        detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated]
+    )
     def favorite(self, request: Request, pk: str | None = None) -> Response:
         """Toggle the requesting user's favourite on this book and return the book."""
         book = self.get_object()

@@ -22,7 +22,9 @@ def main() -> None:
     sandbox.tell("alice reads book 1", alice, "GET", f"{BOOKS}1/")
     sandbox.tell("alice renames it", alice, "PATCH", f"{BOOKS}1/", {"title": "Renamed"})
     stale = sandbox.tell("alice reads it again", alice, "GET", f"{BOOKS}1/")
-    print(f"  title served: {stale.response.json()['title']!r} (stale until the entry expires)")
+    print(
+        f"  title served: {stale.response.json()['title']!r} (stale until the entry expires)"
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ class CachePageMixin:
     cache_alias: str = "default"
     cache_key_prefix: str = ""
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+    def dispatch(
+        self, request: HttpRequest, *args: object, **kwargs: object
+    ) -> HttpResponseBase:
         action = self.action_map.get(request.method.lower())  # (2)!
         timeout = self.cache_timeouts.get(action)
         if timeout is None:
@@ -49,10 +51,14 @@ class CachePageMixin:
 
         ran_view = False
 
-        def build_response(request: HttpRequest, *args: object, **kwargs: object) -> Response:
+        def build_response(
+            request: HttpRequest, *args: object, **kwargs: object
+        ) -> Response:
             nonlocal ran_view
             ran_view = True
-            return super(CachePageMixin, self).dispatch(request, *args, **kwargs)  # (3)!
+            return super(CachePageMixin, self).dispatch(
+                request, *args, **kwargs
+            )  # (3)!
 
         response = self._cached(build_response, timeout)(request, *args, **kwargs)
         after_render(response, keep_out_of_other_caches)  # (4)!
@@ -61,7 +67,9 @@ class CachePageMixin:
     def _cached(self, view: Callable, timeout: int) -> Callable:
         """Wrap ``view`` in ``cache_page``, with the ``Vary`` headers applied first."""
         varied = vary_on_headers(*self.cache_vary_on)(view)
-        return cache_page(timeout, cache=self.cache_alias, key_prefix=self.cache_key_prefix)(varied)
+        return cache_page(
+            timeout, cache=self.cache_alias, key_prefix=self.cache_key_prefix
+        )(varied)
 
 
 # --8<-- [end:mixin]

@@ -6,4 +6,9 @@ from recipes.bookshop.models import Favorite
 @pytest.fixture
 def book_id(bookshop: None) -> int:
     """A book that alice has marked as a favourite and bob has not."""
-    return Favorite.objects.filter(user__username="alice").order_by("book_id").first().book_id
+    return (
+        Favorite.objects.filter(user__username="alice")
+        .order_by("book_id")
+        .first()
+        .book_id
+    )

@@ -68,12 +68,21 @@ def test_head_is_answered_from_the_get_entry(api_client, django_assert_num_queri
 @pytest.mark.parametrize(
     ("method", "path", "payload"),
     [
-        ("post", BOOKS, {"title": "New", "author_id": 1, "published": "2020-01-01", "price": "9"}),
+        (
+            "post",
+            BOOKS,
+            {"title": "New", "author_id": 1, "published": "2020-01-01", "price": "9"},
+        ),
         ("patch", f"{BOOKS}1/", {"title": "Renamed"}),
         (
             "put",
             f"{BOOKS}1/",
-            {"title": "Put", "author_id": 2, "published": "2020-01-01", "price": "9.50"},
+            {
+                "title": "Put",
+                "author_id": 2,
+                "published": "2020-01-01",
+                "price": "9.50",
+            },
         ),
         ("delete", f"{BOOKS}2/", None),
         ("post", f"{BOOKS}1/favorite/", None),

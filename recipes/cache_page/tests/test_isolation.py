@@ -4,13 +4,20 @@ import itertools
 
 import pytest
 
-from recipes.bookshop.testing import CLIENT_KINDS, favorites_owed, favorites_shown, timing
+from recipes.bookshop.testing import (
+    CLIENT_KINDS,
+    favorites_owed,
+    favorites_shown,
+    timing,
+)
 
 BOOKS = "/api/cache-page/books/"
 
 
 # --8<-- [start:users]
-@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2)))
+@pytest.mark.parametrize(
+    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
+)
 def test_no_client_is_served_another_clients_favorites(api_client, first, second):
     api_client(first).get(BOOKS)  # fills the cache for the first client
 
@@ -30,12 +37,15 @@ def test_each_client_gets_its_own_hit(api_client):
     for kind, client in clients.items():
         response = client.get(BOOKS)
         assert timing(response).cache == "hit"
-        assert favorites_shown(response) == favorites_owed(kind, favorites_shown(response))
+        assert favorites_shown(response) == favorites_owed(
+            kind, favorites_shown(response)
+        )
 
 
 # --8<-- [start:formats]
 @pytest.mark.parametrize(
-    ("first", "second"), [("text/html", "application/json"), ("application/json", "text/html")]
+    ("first", "second"),
+    [("text/html", "application/json"), ("application/json", "text/html")],
 )
 def test_each_format_is_cached_apart(api_client, first, second):
     client = api_client("alice-session")
@@ -64,7 +74,10 @@ def test_pagination_links_name_the_requests_own_host(api_client):
 
     response = client.get(BOOKS, HTTP_HOST="mirror.localhost")
 
-    assert response.json()["next"] == "http://mirror.localhost/api/cache-page/books/?page=2"
+    assert (
+        response.json()["next"]
+        == "http://mirror.localhost/api/cache-page/books/?page=2"
+    )
 
 
 # --8<-- [end:hosts]

@@ -41,7 +41,9 @@ def test_naive_lets_browsers_and_cdns_keep_pages_for_a_minute(api_client):
     response = api_client("alice-session").get(NAIVE_BOOKS)
 
     directives = {d.strip() for d in response["Cache-Control"].split(",")}
-    assert directives == {"max-age=60"}  # no private, no no-cache: any cache may reuse it
+    assert directives == {
+        "max-age=60"
+    }  # no private, no no-cache: any cache may reuse it
 
 
 # --8<-- [end:naive_shared_caches]
@@ -51,7 +53,9 @@ def test_naive_lets_browsers_and_cdns_keep_pages_for_a_minute(api_client):
 def test_naive_hits_still_authenticate_and_query(api_client):
     client = api_client("alice-token")
     client.get(NAIVE_BOOKS)
-    assert timing(client.get(NAIVE_BOOKS)).queries > 0  # DRF authenticates before list() runs
+    assert (
+        timing(client.get(NAIVE_BOOKS)).queries > 0
+    )  # DRF authenticates before list() runs
 
 
 # --8<-- [start:stale]
