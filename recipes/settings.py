@@ -123,6 +123,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "recipes.bookshop.errors.api_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -132,7 +133,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Every recipe package listed here is served under /api/<its SLUG>/ and indexed at /api/recipes/.
-COOKBOOK_RECIPES = ["recipes.cache_page"]
+COOKBOOK_RECIPES = ["recipes.cache_page", "recipes.manual_keys"]
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api-auth/", include("rest_framework.urls")),
+    path("api/uncached/", include(("recipes.bookshop.urls", "uncached"))),
     *(
         path(f"api/{recipe.slug}/", include((recipe.urls.router.urls, recipe.slug)))
         for recipe in installed_recipes()

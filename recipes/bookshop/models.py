@@ -21,6 +21,9 @@ class Book(models.Model):
     author = models.ForeignKey(Author, related_name="books", on_delete=models.CASCADE)
     published = models.DateField()
     price = models.DecimalField(max_digits=8, decimal_places=2)
+    favorited_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Favorite", related_name="favorite_books"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -34,12 +34,22 @@ def start(size: str = "small") -> None:
 
 
 def client(kind: str) -> Any:
-    """Return an API client: ``anonymous``, or alice/bob by ``-token`` or ``-session``."""
+    """Return an API client: ``anonymous``, or alice/bob by ``-token`` or ``-session``.
+
+    Each request the client sends ends as a committed request does in production: the
+    ``transaction.on_commit`` callbacks it registered run, even inside a test's transaction.
+    """
     from django.contrib.auth import get_user_model
+    from django.test import TestCase
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    api = APIClient()
+    class CommittingAPIClient(APIClient):
+        def request(self, **request: Any) -> Any:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                return super().request(**request)
+
+    api = CommittingAPIClient()
     if kind == "anonymous":
         return api
     username, _, method = kind.partition("-")

@@ -64,3 +64,13 @@ class BookSerializer(serializers.ModelSerializer):
                 )
             self.context["favorite_ids"] = ids
         return self.context["favorite_ids"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    book_id = serializers.PrimaryKeyRelatedField(
+        source="book", queryset=Book.objects.all()
+    )
+
+    class Meta:
+        model = Review
+        fields = ["id", "book_id", "rating", "body"]

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import caches
@@ -85,6 +87,24 @@ def favorites_owed(kind: str, book_ids: Iterable[int]) -> dict[int, bool]:
             )
         )
     return {book_id: book_id in owned for book_id in book_ids}
+
+
+def uncached_twin(path: str) -> str:
+    """Return the path of the same request on the uncached baseline API."""
+    return re.sub(r"^/api/[^/]+/", "/api/uncached/", path)
+
+
+def read_both(client: APIClient, path: str) -> tuple[tuple[int, Any], tuple[int, Any]]:
+    """Read ``path`` from a recipe and from the uncached baseline, as the same client.
+
+    Returns ``(status, body)`` for each, with the baseline's links rewritten to the
+    recipe's path so that equal data compares equal.
+    """
+    cached = client.get(path, HTTP_ACCEPT="application/json")
+    fresh = client.get(uncached_twin(path), HTTP_ACCEPT="application/json")
+    prefix = re.match(r"^/api/[^/]+/", path)[0]
+    fresh_body = json.loads(fresh.content.decode().replace("/api/uncached/", prefix))
+    return (cached.status_code, cached.json()), (fresh.status_code, fresh_body)
 
 
 @dataclass(frozen=True)
@@ -156,4 +176,12 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     process.wait(timeout=10)
 
 
-__all__ = ["CLIENT_KINDS", "Timing", "favorites_owed", "favorites_shown", "timing"]
+__all__ = [
+    "CLIENT_KINDS",
+    "Timing",
+    "favorites_owed",
+    "favorites_shown",
+    "read_both",
+    "timing",
+    "uncached_twin",
+]

@@ -2,13 +2,13 @@
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .models import Author, Book, Favorite
-from .serializers import AuthorSerializer, BookSerializer
+from .models import Author, Book, Favorite, Review
+from .serializers import AuthorSerializer, BookSerializer, ReviewSerializer
 
 
 class BookViewSet(viewsets.ModelViewSet):
@@ -24,11 +24,15 @@ class BookViewSet(viewsets.ModelViewSet):
     def favorite(self, request: Request, pk: str | None = None) -> Response:
         """Toggle the requesting user's favourite on this book and return the book."""
         book = self.get_object()
-        with transaction.atomic():
-            removed, _ = Favorite.objects.filter(user=request.user, book=book).delete()
-            if not removed:
-                Favorite.objects.create(user=request.user, book=book)
+        self.perform_favorite_toggle(book, request.user)
         return Response(self.get_serializer(book).data)
+
+    def perform_favorite_toggle(self, book: Book, user: object) -> None:
+        """Add ``book`` to ``user``'s favourites, or remove it: the hook recipes extend."""
+        with transaction.atomic():
+            removed, _ = Favorite.objects.filter(user=user, book=book).delete()
+            if not removed:
+                Favorite.objects.create(user=user, book=book)
 
 
 class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -36,3 +40,16 @@ class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Author.objects.order_by("id")
     serializer_class = AuthorSerializer
+
+
+class ReviewViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reviews: each one moves its book's author's ``average_rating``."""
+
+    queryset = Review.objects.order_by("id")
+    serializer_class = ReviewSerializer

@@ -1,0 +1,90 @@
+"""Hits skip the view; falsy values are hits; no caller gets another's entry."""
+
+import itertools
+
+import pytest
+from django.core.cache import cache
+
+from recipes.bookshop.testing import (
+    CLIENT_KINDS,
+    favorites_owed,
+    favorites_shown,
+    read_both,
+    timing,
+)
+from recipes.manual_keys.caching import MISSING, TaggedCache
+
+BOOKS = "/api/manual-keys/books/"
+AUTHENTICATION_QUERIES = {"anonymous": 0, "token": 1, "session": 2}
+
+
+# --8<-- [start:hit]
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
+    client = api_client(kind)
+    miss = client.get(BOOKS)
+
+    hit = client.get(BOOKS)
+
+    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
+    assert timing(hit).queries == AUTHENTICATION_QUERIES[kind.rpartition("-")[2]]
+    assert hit.json() == miss.json()
+
+
+# --8<-- [end:hit]
+
+
+@pytest.mark.parametrize("path", [BOOKS, f"{BOOKS}3/", "/api/manual-keys/authors/"])
+def test_cached_responses_equal_the_uncached_api(api_client, path):
+    client = api_client("bob-session")
+    client.get(path)
+    cached, fresh = read_both(client, path)
+    assert cached == fresh
+
+
+# --8<-- [start:falsy]
+@pytest.mark.parametrize("value", [[], {}, 0, "", None, False])
+def test_falsy_values_are_hits(bookshop, value):
+    store = TaggedCache()
+    store.set("answer", value, tags={"t"}, timeout=60)
+
+    assert store.get("answer") == value
+    assert store.get("answer") is not MISSING
+    assert store.get("never-written") is MISSING
+
+
+# --8<-- [end:falsy]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
+)
+def test_no_client_is_served_another_clients_favorites(api_client, first, second):
+    api_client(first).get(BOOKS)
+
+    response = api_client(second).get(BOOKS)
+
+    shown = favorites_shown(response)
+    assert shown == favorites_owed(second, shown)
+
+
+def test_pagination_links_name_the_requests_own_host(api_client):
+    client = api_client("anonymous")
+    client.get(BOOKS, HTTP_HOST="api.localhost")
+
+    response = client.get(BOOKS, HTTP_HOST="mirror.localhost")
+
+    assert (
+        response.json()["next"]
+        == "http://mirror.localhost/api/manual-keys/books/?page=2"
+    )
+
+
+def test_errors_are_not_stored(api_client):
+    assert api_client("anonymous").get(f"{BOOKS}999999/").status_code == 404
+    assert cache.keys("books.retrieve:*") == []
+
+
+def test_a_timeout_longer_than_the_tags_live_is_refused(bookshop):
+    with pytest.raises(ValueError, match="timeout must be between"):
+        TaggedCache(max_timeout=60).set("k", 1, tags={"t"}, timeout=61)

@@ -1,0 +1,112 @@
+"""Every write deletes exactly the entries it made stale, once it commits."""
+
+import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from recipes.bookshop.testing import read_both, timing
+
+BOOKS = "/api/manual-keys/books/"
+AUTHORS = "/api/manual-keys/authors/"
+NEW_BOOK = {
+    "title": "Fresh",
+    "author_id": 1,
+    "published": "2024-01-01",
+    "price": "5.00",
+}
+
+
+def warm(client, *paths):
+    for path in paths:
+        client.get(path)
+        assert timing(client.get(path)).cache == "hit"
+
+
+def assert_fresh(client, *paths):
+    for path in paths:
+        cached, fresh = read_both(client, path)
+        assert cached == fresh, path
+
+
+# --8<-- [start:writes]
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("post", BOOKS, NEW_BOOK),
+        ("put", f"{BOOKS}{{id}}/", NEW_BOOK),
+        ("patch", f"{BOOKS}{{id}}/", {"title": "Renamed"}),
+        ("patch", f"{BOOKS}{{id}}/", {"author_id": 9}),
+        ("delete", f"{BOOKS}{{id}}/", None),
+        ("post", f"{BOOKS}{{id}}/favorite/", None),
+        ("post", "/api/manual-keys/reviews/", {"book_id": "{id}", "rating": 1}),
+    ],
+)
+def test_no_read_after_a_write_is_stale(api_client, book, method, path, payload):
+    alice, bob = api_client("alice-token"), api_client("bob-session")
+    author = f"{AUTHORS}{book.author_id}/"
+    reads = [BOOKS, f"{BOOKS}?page=2", f"{BOOKS}{book.pk}/", AUTHORS, author]
+    warm(alice, *reads)
+    warm(bob, *reads)
+    if payload and payload.get("book_id"):
+        payload = {**payload, "book_id": book.pk}
+
+    response = getattr(alice, method)(path.format(id=book.pk), payload, format="json")
+
+    assert response.status_code < 300
+    assert_fresh(alice, *reads, f"{AUTHORS}9/")
+    assert_fresh(bob, *reads, f"{AUTHORS}9/")
+
+
+# --8<-- [end:writes]
+
+
+def test_deleting_a_review_refreshes_its_authors_rating(api_client, book):
+    client = api_client("alice-token")
+    review = client.post(
+        "/api/manual-keys/reviews/", {"book_id": book.pk, "rating": 5}, format="json"
+    ).json()
+    warm(client, f"{AUTHORS}{book.author_id}/")
+
+    client.delete(f"/api/manual-keys/reviews/{review['id']}/")
+
+    assert_fresh(client, f"{AUTHORS}{book.author_id}/", f"{BOOKS}{book.pk}/")
+
+
+# --8<-- [start:exact]
+def test_a_favorite_toggle_deletes_only_the_entries_that_show_the_book(
+    api_client, book
+):
+    client = api_client("alice-token")
+    other_book = f"{BOOKS}{book.pk + 1}/"
+    warm(client, BOOKS, f"{BOOKS}{book.pk}/", other_book, AUTHORS)
+
+    client.post(f"{BOOKS}{book.pk}/favorite/")
+
+    assert timing(client.get(other_book)).cache == "hit"
+    assert timing(client.get(AUTHORS)).cache == "hit"
+    assert timing(client.get(f"{BOOKS}{book.pk}/")).cache == "miss"
+    assert timing(client.get(BOOKS)).cache == "miss"
+
+
+# --8<-- [end:exact]
+
+
+def test_a_rolled_back_write_invalidates_nothing(
+    api_client, book, django_capture_on_commit_callbacks
+):
+    reader = api_client("alice-token")
+    warm(reader, f"{BOOKS}{book.pk}/")
+    writer = (
+        APIClient()
+    )  # no commit at the end of each request: the outer block decides
+    writer.credentials(HTTP_AUTHORIZATION=reader._credentials["HTTP_AUTHORIZATION"])
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        writer.patch(f"{BOOKS}{book.pk}/", {"title": "Never"}, format="json")
+        transaction.set_rollback(True)
+
+    assert callbacks == []
+    assert timing(reader.get(f"{BOOKS}{book.pk}/")).cache == "hit"
