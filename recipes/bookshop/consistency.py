@@ -54,8 +54,8 @@ READS = st.lists(
 )
 
 RUN_SETTINGS = settings(
-    max_examples=int(os.environ.get("CONSISTENCY_EXAMPLES", "40")),
-    stateful_step_count=30,
+    max_examples=int(os.environ.get("CONSISTENCY_EXAMPLES", "20")),
+    stateful_step_count=20,
     deadline=None,
     # CI replays the same sequences on every run.
     derandomize=os.environ.get("CI") == "true",
