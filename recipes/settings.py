@@ -133,7 +133,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Every recipe package listed here is served under /api/<its SLUG>/ and indexed at /api/recipes/.
-COOKBOOK_RECIPES = ["recipes.cache_page", "recipes.manual_keys"]
+COOKBOOK_RECIPES = ["recipes.cache_page", "recipes.manual_keys", "recipes.versioning"]
 
 LOGGING = {
     "version": 1,

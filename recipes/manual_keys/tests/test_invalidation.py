@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
 from recipes.bookshop.testing import read_both, timing
 
 BOOKS = "/api/manual-keys/books/"
@@ -29,32 +30,9 @@ def assert_fresh(client, *paths):
 
 
 # --8<-- [start:writes]
-@pytest.mark.parametrize(
-    ("method", "path", "payload"),
-    [
-        ("post", BOOKS, NEW_BOOK),
-        ("put", f"{BOOKS}{{id}}/", NEW_BOOK),
-        ("patch", f"{BOOKS}{{id}}/", {"title": "Renamed"}),
-        ("patch", f"{BOOKS}{{id}}/", {"author_id": 9}),
-        ("delete", f"{BOOKS}{{id}}/", None),
-        ("post", f"{BOOKS}{{id}}/favorite/", None),
-        ("post", "/api/manual-keys/reviews/", {"book_id": "{id}", "rating": 1}),
-    ],
-)
+@pytest.mark.parametrize(("method", "path", "payload"), WRITES)
 def test_no_read_after_a_write_is_stale(api_client, book, method, path, payload):
-    alice, bob = api_client("alice-token"), api_client("bob-session")
-    author = f"{AUTHORS}{book.author_id}/"
-    reads = [BOOKS, f"{BOOKS}?page=2", f"{BOOKS}{book.pk}/", AUTHORS, author]
-    warm(alice, *reads)
-    warm(bob, *reads)
-    if payload and payload.get("book_id"):
-        payload = {**payload, "book_id": book.pk}
-
-    response = getattr(alice, method)(path.format(id=book.pk), payload, format="json")
-
-    assert response.status_code < 300
-    assert_fresh(alice, *reads, f"{AUTHORS}9/")
-    assert_fresh(bob, *reads, f"{AUTHORS}9/")
+    assert_no_stale_read_after(api_client, "manual-keys", book, method, path, payload)
 
 
 # --8<-- [end:writes]

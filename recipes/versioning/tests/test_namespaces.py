@@ -1,0 +1,104 @@
+"""Bumps are atomic, evictions never revive an old generation, namespaces stay apart."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.cache import cache
+
+from recipes.bookshop.testing import timing
+from recipes.settings import redis_cache
+from recipes.versioning.caching import Namespaces
+
+BOOKS = "/api/versioning/books/"
+
+
+# --8<-- [start:concurrent]
+@pytest.mark.real_redis
+def test_concurrent_bumps_from_threads_are_never_lost(settings, redis_server):
+    settings.CACHES = {"default": redis_cache(redis_server.url)}
+    namespaces = Namespaces()
+    [start] = namespaces.versions(["books"]).values()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(400):
+            pool.submit(namespaces.bump, ["books"])
+
+    assert namespaces.versions(["books"]) == {"books": start + 400}
+
+
+# --8<-- [end:concurrent]
+
+
+# --8<-- [start:eviction]
+def test_an_evicted_version_never_brings_old_entries_back(api_client, book):
+    client = api_client("alice-token")
+    client.get(f"{BOOKS}{book.pk}/")  # stored under the current version
+    client.patch(f"{BOOKS}{book.pk}/", {"title": "New"}, format="json")  # bump
+
+    cache.delete_many(["ns:books", "ns:authors"])  # evicted under memory pressure
+
+    response = client.get(f"{BOOKS}{book.pk}/")
+    assert timing(response).cache == "miss"
+    assert response.json()["title"] == "New"
+
+
+# --8<-- [end:eviction]
+
+
+def test_a_fresh_start_is_above_every_version_before_it(bookshop):
+    namespaces = Namespaces()
+    before = namespaces.versions(["books"])["books"]
+    for _ in range(50):
+        namespaces.bump(["books"])
+    cache.delete("ns:books")
+
+    assert namespaces.versions(["books"])["books"] > before + 50
+
+
+def test_bumping_a_namespace_that_was_evicted_starts_it_fresh(bookshop):
+    namespaces = Namespaces()
+    namespaces.bump(["never-read"])
+    assert namespaces.versions(["never-read"])["never-read"] > 1_000_000
+
+
+def test_one_users_favorite_leaves_other_users_entries_alone(api_client, book):
+    alice, bob = api_client("alice-token"), api_client("bob-token")
+    alice.get(BOOKS)
+    bob.get(BOOKS)
+
+    alice.post(f"{BOOKS}{book.pk}/favorite/")
+
+    assert timing(bob.get(BOOKS)).cache == "hit"
+    assert timing(alice.get(BOOKS)).cache == "miss"
+
+
+def test_a_review_leaves_book_titles_fresh_and_moves_ratings(api_client, book):
+    client = api_client("alice-token")
+    client.get("/api/versioning/authors/")
+    client.post(
+        "/api/versioning/reviews/", {"book_id": book.pk, "rating": 5}, format="json"
+    )
+    assert timing(client.get("/api/versioning/authors/")).cache == "miss"
+
+
+def test_when_the_cache_is_down_responses_come_from_the_database(settings, api_client):
+    settings.CACHES = {
+        "default": redis_cache("redis://127.0.0.1:1/0")
+    }  # nothing listens
+    client = api_client("bob-token")
+
+    responses = [client.get(BOOKS) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [timing(r).cache for r in responses] == ["bypass", "bypass"]
+
+
+def test_django_incr_version_moves_one_key_not_a_namespace(bookshop):
+    cache.set("books:list:1", "old page 1")
+    cache.set("books:list:2", "old page 2")
+
+    cache.incr_version("books:list:1")
+
+    assert cache.get("books:list:1") is None  # moved to version 2 ...
+    assert cache.get("books:list:1", version=2) == "old page 1"
+    assert cache.get("books:list:2") == "old page 2"  # ... and page 2 is still served

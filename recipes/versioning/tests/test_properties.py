@@ -1,0 +1,11 @@
+"""Random reads and writes by several users never differ from the uncached API."""
+
+from recipes.bookshop.consistency import ConsistencyMachine, check_consistency
+
+
+class VersioningConsistency(ConsistencyMachine):
+    slug = "versioning"
+
+
+def test_reads_always_match_the_uncached_api(bookshop):
+    check_consistency(VersioningConsistency)
