@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "recipes.bookshop",
+    "recipes.signals.apps.SignalsRecipeConfig",  # connects its model signal receivers
 ]
 
 MIDDLEWARE = [
@@ -133,7 +134,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Every recipe package listed here is served under /api/<its SLUG>/ and indexed at /api/recipes/.
-COOKBOOK_RECIPES = ["recipes.cache_page", "recipes.manual_keys", "recipes.versioning"]
+COOKBOOK_RECIPES = [
+    "recipes.cache_page",
+    "recipes.manual_keys",
+    "recipes.versioning",
+    "recipes.signals",
+]
 
 LOGGING = {
     "version": 1,

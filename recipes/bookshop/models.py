@@ -4,10 +4,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from recipes.signals.caching import InvalidatingQuerySet
+
+# Every model's manager announces its bulk writes (``update``, ``bulk_create``,
+# ``bulk_update``), which send no signal otherwise; the signals recipe listens for them.
+Manager = InvalidatingQuerySet.as_manager
+
 
 class Author(models.Model):
     name = models.CharField(max_length=200)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = Manager()
 
     class Meta:
         ordering = ["id"]
@@ -26,6 +34,8 @@ class Book(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = Manager()
+
     class Meta:
         ordering = ["id"]
 
@@ -41,6 +51,8 @@ class Review(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = Manager()
+
     class Meta:
         ordering = ["id"]
 
@@ -54,6 +66,8 @@ class Favorite(models.Model):
     )
     book = models.ForeignKey(Book, related_name="favorites", on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = Manager()
 
     class Meta:
         constraints = [
