@@ -45,15 +45,28 @@ def test_recipe_has_tests(name):
 
 
 @pytest.mark.parametrize("name", RECIPES)
-def test_caching_module_imports_only_django_drf_and_the_standard_library(name):
+def test_caching_module_imports_only_django_drf_stdlib_and_declared_dependencies(name):
+    package = import_module(f"recipes.{name}")
+    declared = {
+        module
+        for modules in getattr(package, "DEPENDENCIES", {}).values()
+        for module in modules
+    }
+    recipes = set(getattr(package, "RECIPE_DEPENDENCIES", ()))
     tree = ast.parse((ROOT / "recipes" / name / "caching.py").read_text())
     imported = {
-        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
+    outside = {
+        module
+        for module in imported
+        if module not in recipes
+        and module.split(".")[0] not in ALLOWED_IMPORTS | declared
+    }
+    assert outside == set()
 
 
 @pytest.mark.parametrize("name", RECIPES)
