@@ -3,12 +3,12 @@
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -72,17 +72,19 @@ def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
     (docs / "index.md").write_text(
         '```python\n--8<-- "recipes/cache_page/caching.py:no_such_section"\n```\n'
     )
+    real = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    extensions = [
+        {"pymdownx.snippets": {**ext["pymdownx.snippets"], "base_path": [str(ROOT)]}}
+        if isinstance(ext, dict) and "pymdownx.snippets" in ext
+        else ext
+        for ext in real["markdown_extensions"]
+    ]
     config = tmp_path / "mkdocs.yml"
-    shutil.copy(ROOT / "mkdocs.yml", config)
-    text = config.read_text()
-    text = text.replace("docs_dir: docs", f"docs_dir: {docs}")
-    text = text[: text.index("nav:")] + text[text.index("theme:") :]
-    text = (
-        text[: text.index("  - mkdocs-jupyter:")]
-        + text[text.index("markdown_extensions:") :]
+    config.write_text(
+        yaml.safe_dump(
+            {"site_name": "t", "docs_dir": str(docs), "markdown_extensions": extensions}
+        )
     )
-    text = text.replace('base_path: ["."]', f'base_path: ["{ROOT}"]')
-    config.write_text(text)
 
     result = mkdocs_build(config, tmp_path / "site")
 
