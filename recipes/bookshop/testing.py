@@ -69,6 +69,14 @@ def api_client(bookshop: None) -> Callable[[str], APIClient]:
     return sandbox.client
 
 
+AUTHENTICATION_QUERIES = {"anonymous": 0, "token": 1, "session": 2}
+
+
+def authentication_queries(kind: str) -> int:
+    """Return the queries DRF runs to authenticate a client of ``kind``."""
+    return AUTHENTICATION_QUERIES[kind.rpartition("-")[2]]
+
+
 def favorites_shown(response: HttpResponseBase) -> dict[int, bool]:
     """Return ``{book id: is_favorite}`` for the books of a list response."""
     return {book["id"]: book["is_favorite"] for book in response.json()["results"]}
@@ -179,6 +187,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 __all__ = [
     "CLIENT_KINDS",
     "Timing",
+    "authentication_queries",
     "favorites_owed",
     "favorites_shown",
     "read_both",

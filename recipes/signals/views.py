@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Favorite, Review
 from recipes.versioning.caching import Namespaces, VersionedResponseMixin
+from recipes.versioning.views import book_namespaces
 
 from .caching import ModelInvalidator
 
@@ -43,9 +44,7 @@ class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
     cache_namespaces_store = namespaces
 
     def cache_namespaces(self, request: Request, action: str) -> set[str]:
-        user = request.user
-        mine = {f"favorites:{user.pk}"} if user.is_authenticated else set()
-        return {"books", "authors"} | mine
+        return book_namespaces(request, action)  # the versioning recipe's
 
 
 class AuthorViewSet(VersionedResponseMixin, bookshop.AuthorViewSet):

@@ -13,14 +13,19 @@ namespaces = Namespaces("default")
 
 
 # --8<-- [start:books]
+def book_namespaces(request: Request, action: str) -> set[str]:
+    """Name what a book response shows: books, their authors, the caller's favourites."""
+    user = request.user
+    mine = {f"favorites:{user.pk}"} if user.is_authenticated else set()
+    return {"books", "authors"} | mine  # (1)!
+
+
 class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
     cache_name = "books"
     cache_namespaces_store = namespaces
 
     def cache_namespaces(self, request: Request, action: str) -> set[str]:
-        user = request.user
-        mine = {f"favorites:{user.pk}"} if user.is_authenticated else set()
-        return {"books", "authors"} | mine  # (1)!
+        return book_namespaces(request, action)
 
     def perform_create(self, serializer: Any) -> None:
         super().perform_create(serializer)

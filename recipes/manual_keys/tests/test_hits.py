@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from recipes.bookshop.testing import (
     CLIENT_KINDS,
+    authentication_queries,
     favorites_owed,
     favorites_shown,
     read_both,
@@ -15,7 +16,6 @@ from recipes.bookshop.testing import (
 from recipes.manual_keys.caching import MISSING, TaggedCache
 
 BOOKS = "/api/manual-keys/books/"
-AUTHENTICATION_QUERIES = {"anonymous": 0, "token": 1, "session": 2}
 
 
 # --8<-- [start:hit]
@@ -27,7 +27,7 @@ def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
     hit = client.get(BOOKS)
 
     assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
-    assert timing(hit).queries == AUTHENTICATION_QUERIES[kind.rpartition("-")[2]]
+    assert timing(hit).queries == authentication_queries(kind)
     assert hit.json() == miss.json()
 
 
