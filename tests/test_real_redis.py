@@ -128,3 +128,26 @@ def test_api_answers_correctly_while_redis_is_down_and_caches_again_after(
 
 
 # --8<-- [end:fail_open]
+
+
+def test_manual_keys_tags_invalidate_on_a_real_redis(api_client, real_redis):
+    client = api_client("alice-token")
+    path = "/api/manual-keys/books/1/"
+    client.get(path)
+    assert real_redis.smembers(":1:tag:book:1")
+
+    client.patch(path, {"title": "Renamed on real Redis"}, format="json")
+
+    assert not real_redis.exists(":1:tag:book:1")
+    assert client.get(path).json()["title"] == "Renamed on real Redis"
+
+
+def test_versioning_bumps_on_a_real_redis(api_client, real_redis):
+    client = api_client("bob-token")
+    client.get("/api/versioning/books/")
+    before = int(real_redis.get(":1:ns:books"))
+
+    client.patch("/api/versioning/books/1/", {"title": "Bumped"}, format="json")
+
+    assert int(real_redis.get(":1:ns:books")) == before + 1
+    assert timing(client.get("/api/versioning/books/")).cache == "miss"
