@@ -2,7 +2,7 @@
 
 Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
 ``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``docs`` (strict build),
-``demo`` (the seeded demo API), ``lint``.
+``demo`` (the seeded demo API), ``bench`` (regenerate the docs' numbers), ``lint``.
 
 Run as a script on a machine that has only Python, this file first installs nox into
 ``.nox/.bootstrap`` and then runs itself with it.
@@ -92,6 +92,21 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "recipes", "migrate", "--verbosity", "0")
     session.run("python", "-m", "recipes", "seed", "--size", size)
     session.run("python", "-m", "recipes", "runserver", DEMO_ADDRESS)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Measure every benchmark scenario and rewrite the tables the docs include."""
+    session.install("-e", ".")
+    for scenario in ("serializer-fields",):
+        session.run(
+            "python",
+            "-m",
+            "recipes.bookshop.bench",
+            scenario,
+            "--write",
+            f"docs/includes/numbers/{scenario}.md",
+        )
 
 
 @nox.session

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "recipes.bookshop",
     "recipes.signals.apps.SignalsRecipeConfig",  # connects its model signal receivers
+    "recipes.serializer_fields.apps.SerializerFieldsRecipeConfig",  # and this one too
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,7 @@ COOKBOOK_RECIPES = [
     "recipes.manual_keys",
     "recipes.versioning",
     "recipes.signals",
+    "recipes.serializer_fields",
 ]
 
 LOGGING = {

@@ -1,0 +1,116 @@
+"""Cache expensive serializer fields per row, a whole page at a time.
+
+How the caching works:
+
+* A ``RowFieldCache`` holds the values of some fields of some model's rows (an author's
+  ``book_count`` and ``average_rating``), one entry per field and row: ``<name>:<field>:<pk>``.
+* For a page of rows, every value is read in one ``get_many``. The misses are computed for
+  the whole page with one aggregate query per field (``compute_many``), and written back in
+  one ``set_many``: a cold page costs one query per field, a warm page none, and each costs
+  two cache round trips at most, however many rows it shows.
+* ``None`` (an author with no reviews) is a value like any other: ``get_many`` returns the
+  keys it found, so a cached ``None`` is a hit.
+* ``invalidate(field, pks)`` deletes what a write changed; the caller decides when (the
+  bookshop does it from model signals, after commit).
+* Responses report ``cache;desc="hit"`` in ``Server-Timing`` when every value came from the
+  cache, ``"miss"`` when some were computed.
+* ``CachedFieldsViewMixin`` loads the values for the rows a ViewSet is about to serialize and
+  passes them in the serializer context, where ``cached_field_value`` reads them. Outside such
+  a view the serializer falls back to computing the value for its row.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.cache import caches
+
+ComputeMany = Callable[[list[Any]], dict[Any, Any]]
+
+
+# --8<-- [start:row_cache]
+class RowFieldCache:
+    """Per-row values of expensive fields, read and written a page at a time."""
+
+    def __init__(
+        self,
+        name: str,
+        fields: dict[str, ComputeMany],
+        *,
+        timeout: int = 3600,
+        alias: str = "default",
+    ) -> None:
+        self.name = name
+        self.fields = fields  # field name -> function computing it for many rows
+        self.timeout = timeout
+        self.alias = alias
+
+    def get_many(self, pks: Iterable[Any]) -> tuple[dict[str, dict[Any, Any]], int]:
+        """Return ``{field: {pk: value}}`` for every field and row, and how many missed."""
+        pks = list(dict.fromkeys(pks))
+        keys = {(field, pk): self.key(field, pk) for field in self.fields for pk in pks}
+        cache = caches[self.alias]
+        found = cache.get_many(keys.values())  # (1)!
+        values: dict[str, dict[Any, Any]] = {field: {} for field in self.fields}
+        fresh = {}
+        for field, compute_many in self.fields.items():
+            missing = [pk for pk in pks if keys[field, pk] not in found]
+            computed = compute_many(missing) if missing else {}  # (2)!
+            for pk in pks:
+                key = keys[field, pk]
+                values[field][pk] = found[key] if key in found else computed.get(pk)
+                if key not in found:
+                    fresh[key] = values[field][pk]
+        if fresh:
+            cache.set_many(fresh, self.timeout)
+        return values, len(fresh)
+
+    def invalidate(self, field: str, pks: Iterable[Any]) -> None:
+        """Forget ``field`` for the rows ``pks``: the next page that shows them recomputes it."""
+        caches[self.alias].delete_many([self.key(field, pk) for pk in pks])
+
+    def key(self, field: str, pk: Any) -> str:
+        return f"{self.name}:{field}:{pk}"
+
+
+# --8<-- [end:row_cache]
+
+
+# --8<-- [start:view_mixin]
+class CachedFieldsViewMixin:
+    """Load a page's cached field values before serializing it, in one round trip."""
+
+    row_field_cache: RowFieldCache
+    context_key = "cached_fields"
+
+    def rows_with_cached_fields(self, instances: Sequence[Any]) -> list[Any]:
+        """Return the primary keys of the rows whose fields the page shows: override."""
+        return [instance.pk for instance in instances]
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], (str, bytes)):
+            instances = args[0] if kwargs.get("many") else [args[0]]
+            pks = self.rows_with_cached_fields(list(instances))
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context[self.context_key], missed = self.row_field_cache.get_many(pks)
+            self.cache_outcome = "miss" if missed else "hit"
+        return super().get_serializer(*args, **kwargs)
+
+    def finalize_response(
+        self, request: Any, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Report in ``Server-Timing`` whether every field value came from the cache."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if outcome := getattr(self, "cache_outcome", None):
+            response["Server-Timing"] = f'cache;desc="{outcome}"'
+        return response
+
+
+# --8<-- [end:view_mixin]
+
+
+def cached_field_value(
+    context: dict, field: str, pk: Any, compute_one: Callable[[], Any]
+) -> Any:
+    """Return the value the view loaded for ``field`` of row ``pk``, or compute it."""
+    loaded = context.get(CachedFieldsViewMixin.context_key, {}).get(field, {})
+    return loaded[pk] if pk in loaded else compute_one()

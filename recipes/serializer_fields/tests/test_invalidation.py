@@ -1,0 +1,66 @@
+"""Every change to books or reviews reaches the cached fields, from the API or the ORM."""
+
+import pytest
+
+from recipes.bookshop.models import Book, Review
+from recipes.bookshop.testing import read_both
+
+API = "/api/serializer-fields/"
+NEW_BOOK = {
+    "title": "Fresh",
+    "author_id": 1,
+    "published": "2024-01-01",
+    "price": "5.00",
+}
+
+
+def reads(book):
+    return [
+        f"{API}books/",
+        f"{API}books/{book.pk}/",
+        f"{API}authors/",
+        f"{API}authors/{book.author_id}/",
+        f"{API}authors/9/",
+    ]
+
+
+def assert_fresh(client, paths):
+    for path in paths:
+        cached, fresh = read_both(client, path)
+        assert cached == fresh, path
+
+
+# --8<-- [start:writes]
+WRITES = {
+    "review-create": lambda c, b: c.post(
+        f"{API}reviews/", {"book_id": b.pk, "rating": 1}
+    ),
+    "review-delete": lambda c, b: c.delete(f"{API}reviews/{b.reviews.first().pk}/"),
+    "book-create": lambda c, b: c.post(f"{API}books/", NEW_BOOK, format="json"),
+    "book-delete": lambda c, b: c.delete(f"{API}books/{b.pk}/"),
+    "book-move": lambda c, b: c.patch(
+        f"{API}books/{b.pk}/", {"author_id": 9}, format="json"
+    ),
+    "orm-update": lambda c, b: Book.objects.filter(pk=b.pk).update(author_id=9),
+    "orm-bulk-reviews": lambda c, b: Review.objects.bulk_create(
+        [Review(book=b, rating=5)]
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_no_field_is_stale_after_a_write(
+    api_client, book, write, django_capture_on_commit_callbacks
+):
+    client = api_client("alice-token")
+    paths = reads(book)
+    for path in paths:
+        client.get(path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        write(client, book)
+
+    assert_fresh(client, paths)
+
+
+# --8<-- [end:writes]

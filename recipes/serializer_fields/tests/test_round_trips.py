@@ -1,0 +1,77 @@
+"""A page costs one aggregate query per field when cold, none when warm, and one or two
+cache round trips either way."""
+
+from collections import Counter
+
+import pytest
+from django.core.cache import caches
+
+from recipes.bookshop.testing import read_both, timing
+
+BOOKS = "/api/serializer-fields/books/"
+CACHE_CALLS = ("get", "get_many", "set", "set_many", "delete", "delete_many")
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Count the calls each cache method receives."""
+    calls = Counter()
+    backend = type(caches["default"])
+    for name in CACHE_CALLS:
+        original = getattr(backend, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(backend, name, counted)
+    return calls
+
+
+# --8<-- [start:round_trips]
+def test_a_page_costs_one_get_many_and_at_most_one_set_many(api_client, round_trips):
+    client = api_client("anonymous")
+
+    cold = client.get(BOOKS)
+    assert dict(round_trips) == {"get_many": 1, "set_many": 1}
+
+    round_trips.clear()
+    warm = client.get(BOOKS)
+    assert dict(round_trips) == {"get_many": 1}
+
+    assert (timing(cold).cache, timing(warm).cache) == ("miss", "hit")
+    assert timing(cold).queries == timing(warm).queries + 2  # one aggregate per field
+    assert timing(warm).queries == 2  # the count and the page: no query per row
+
+
+# --8<-- [end:round_trips]
+
+
+def test_cached_fields_equal_the_uncached_api(api_client):
+    client = api_client("bob-session")
+    for path in (BOOKS, f"{BOOKS}?page=2", "/api/serializer-fields/authors/"):
+        client.get(path)
+        cached, fresh = read_both(client, path)
+        assert cached == fresh
+
+
+def test_a_cached_none_is_a_hit(api_client, round_trips):
+    from recipes.bookshop.models import Review
+
+    Review.objects.filter(book__author_id=1).delete()
+    client = api_client("anonymous")
+    assert (
+        client.get("/api/serializer-fields/authors/1/").json()["average_rating"] is None
+    )
+
+    warm = client.get("/api/serializer-fields/authors/1/")
+
+    assert timing(warm).cache == "hit"
+
+
+def test_the_annotated_answer_needs_no_cache_and_gives_the_same_data(api_client):
+    client = api_client("alice-token")
+    annotated = client.get("/api/serializer-fields/books-annotated/")
+    fresh = client.get("/api/uncached/books/")
+    assert annotated.json()["results"] == fresh.json()["results"]
+    assert timing(annotated).queries == 5  # auth, count, page, favourites, authors

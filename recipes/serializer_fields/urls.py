@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from .views import AnnotatedBookViewSet, AuthorViewSet, BookViewSet
+
+router = DefaultRouter()
+router.register("books", BookViewSet, basename="book")
+router.register("authors", AuthorViewSet, basename="author")
+router.register("books-annotated", AnnotatedBookViewSet, basename="book-annotated")
+urlpatterns = router.urls
