@@ -98,7 +98,7 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".")
-    for scenario in ("serializer-fields",):
+    for scenario in ("serializer-fields", "redis-config"):
         session.run(
             "python",
             "-m",

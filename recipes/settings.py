@@ -15,6 +15,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from recipes.redis_config.caching import django_redis_cache
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("COOKBOOK_DATA_DIR", PROJECT_DIR / ".cookbook"))
 
@@ -76,29 +78,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def redis_cache(url: str | None) -> dict:
-    """Return a django-redis cache on ``url``, or on in-process fakeredis when it is empty.
+    """Return the redis-config recipe's cache on ``url``, or on in-process fakeredis.
 
-    Cache errors are logged and treated as misses (fail open): the API answers from the
-    database when Redis is down, and short socket timeouts keep a stuck Redis from holding
-    a request.
+    Pickle with zlib, short socket timeouts, and failing open: the API answers from the
+    database when Redis is down, and the errors are logged.
     """
-    options: dict = {
-        "IGNORE_EXCEPTIONS": True,
-        "SOCKET_CONNECT_TIMEOUT": 0.5,
-        "SOCKET_TIMEOUT": 0.5,
-    }
-    if not url:
-        import fakeredis
+    if url:
+        return django_redis_cache(url)
+    import fakeredis
 
-        url = "redis://embedded-fakeredis:6379/0"
-        options["CONNECTION_POOL_KWARGS"] = {
-            "connection_class": fakeredis.FakeRedisConnection
-        }
-    return {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": url,
-        "OPTIONS": options,
-    }
+    return django_redis_cache(
+        "redis://embedded-fakeredis:6379/0",
+        options={
+            "CONNECTION_POOL_KWARGS": {
+                "connection_class": fakeredis.FakeRedisConnection
+            }
+        },
+    )
 
 
 CACHES = {"default": redis_cache(os.environ.get("REDIS_URL"))}
@@ -141,6 +137,7 @@ COOKBOOK_RECIPES = [
     "recipes.versioning",
     "recipes.signals",
     "recipes.serializer_fields",
+    "recipes.redis_config",
 ]
 
 LOGGING = {

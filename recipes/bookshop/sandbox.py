@@ -100,3 +100,15 @@ def tell(
     result = exchange(api, method, path, data, **extra)
     print(f"{label:<28} {method.upper():<6} {path:<34} {result}")
     return result
+
+
+def collect_cache_errors() -> list:
+    """Collect django_redis's log records instead of printing their tracebacks."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("django_redis")
+    logger.handlers, logger.propagate = [handler], False
+    return records
