@@ -30,7 +30,7 @@ from hypothesis.stateful import (
 )
 
 from . import sandbox
-from .testing import read_both
+from .testing import authentication_queries, read_both, timing
 
 NEW_BOOK = {
     "title": "Fresh",
@@ -80,6 +80,24 @@ def assert_no_stale_read_after(
         for read in reads:
             cached, fresh = read_both(client, read)
             assert cached == fresh, read
+
+
+def assert_hit_costs_only_authentication(api_client: Any, path: str, kind: str) -> None:
+    """Request ``path`` twice as ``kind``: the second is a hit running only auth queries."""
+    client = api_client(kind)
+    miss = client.get(path)
+    hit = client.get(path)
+    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
+    assert timing(hit).queries == authentication_queries(kind)
+    assert hit.json() == miss.json()
+
+
+def assert_links_name_the_requests_own_host(api_client: Any, path: str) -> None:
+    """Fill the cache from one host; another host must get links to itself."""
+    client = api_client("anonymous")
+    client.get(path, HTTP_HOST="api.localhost")
+    response = client.get(path, HTTP_HOST="mirror.localhost")
+    assert response.json()["next"] == f"http://mirror.localhost{path}?page=2"
 
 
 READERS = ("anonymous", "alice-token", "bob-session")

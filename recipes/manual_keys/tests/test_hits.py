@@ -5,13 +5,15 @@ import itertools
 import pytest
 from django.core.cache import cache
 
+from recipes.bookshop.consistency import (
+    assert_hit_costs_only_authentication,
+    assert_links_name_the_requests_own_host,
+)
 from recipes.bookshop.testing import (
     CLIENT_KINDS,
-    authentication_queries,
     favorites_owed,
     favorites_shown,
     read_both,
-    timing,
 )
 from recipes.manual_keys.caching import MISSING, TaggedCache
 
@@ -21,14 +23,7 @@ BOOKS = "/api/manual-keys/books/"
 # --8<-- [start:hit]
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
-    client = api_client(kind)
-    miss = client.get(BOOKS)
-
-    hit = client.get(BOOKS)
-
-    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
-    assert timing(hit).queries == authentication_queries(kind)
-    assert hit.json() == miss.json()
+    assert_hit_costs_only_authentication(api_client, BOOKS, kind)
 
 
 # --8<-- [end:hit]
@@ -69,15 +64,7 @@ def test_no_client_is_served_another_clients_favorites(api_client, first, second
 
 
 def test_pagination_links_name_the_requests_own_host(api_client):
-    client = api_client("anonymous")
-    client.get(BOOKS, HTTP_HOST="api.localhost")
-
-    response = client.get(BOOKS, HTTP_HOST="mirror.localhost")
-
-    assert (
-        response.json()["next"]
-        == "http://mirror.localhost/api/manual-keys/books/?page=2"
-    )
+    assert_links_name_the_requests_own_host(api_client, BOOKS)
 
 
 def test_errors_are_not_stored(api_client):

@@ -4,12 +4,16 @@ import itertools
 
 import pytest
 
-from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
+from recipes.bookshop.consistency import (
+    WRITES,
+    assert_hit_costs_only_authentication,
+    assert_links_name_the_requests_own_host,
+    assert_no_stale_read_after,
+)
 from recipes.bookshop.testing import (
     CLIENT_KINDS,
     favorites_owed,
     favorites_shown,
-    timing,
 )
 
 BOOKS = "/api/versioning/books/"
@@ -17,14 +21,11 @@ BOOKS = "/api/versioning/books/"
 
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
-    client = api_client(kind)
-    miss = client.get(BOOKS)
-    hit = client.get(BOOKS)
-    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
-    assert (
-        timing(hit).queries
-        == {"anonymous": 0, "token": 1, "session": 2}[kind.rpartition("-")[2]]
-    )
+    assert_hit_costs_only_authentication(api_client, BOOKS, kind)
+
+
+def test_pagination_links_name_the_requests_own_host(api_client):
+    assert_links_name_the_requests_own_host(api_client, BOOKS)
 
 
 @pytest.mark.parametrize(
