@@ -25,6 +25,7 @@ class CacheStatusViewSet(viewsets.ViewSet):
 
     @staticmethod
     def status(alias: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Ping one cache's Redis and describe its configuration."""
         options = config.get("OPTIONS", {})
         started = time.perf_counter()
         try:
@@ -32,6 +33,8 @@ class CacheStatusViewSet(viewsets.ViewSet):
             reachable, error = True, None
         except RedisError as exc:  # the API keeps answering: the cache fails open
             reachable, error = False, type(exc).__name__
+        except NotImplementedError:  # not a django-redis cache: nothing to ask
+            reachable, error = None, "not a django-redis cache"
         return {
             "alias": alias,
             "reachable": reachable,

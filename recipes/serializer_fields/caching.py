@@ -87,7 +87,7 @@ class CachedFieldsViewMixin:
         return [instance.pk for instance in instances]
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        if args and not isinstance(args[0], (str, bytes)):
+        if args:  # serializing rows (a list for a page, one instance for a detail)
             instances = args[0] if kwargs.get("many") else [args[0]]
             pks = self.rows_with_cached_fields(list(instances))
             context = kwargs.setdefault("context", self.get_serializer_context())

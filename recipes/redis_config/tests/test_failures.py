@@ -79,3 +79,17 @@ def test_the_status_endpoint_reports_the_embedded_cache(api_client):
         "compressor": "ZlibCompressor",
         "fails_open": True,
     }
+
+
+def test_the_status_endpoint_answers_for_a_cache_that_is_not_redis(
+    settings, api_client
+):
+    settings.CACHES = {
+        "default": settings.CACHES["default"],
+        "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+    statuses = api_client("anonymous").get("/api/redis-config/cache-status/").json()
+
+    assert statuses[1]["reachable"] is None
+    assert statuses[1]["error"] == "not a django-redis cache"
