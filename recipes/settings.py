@@ -138,6 +138,7 @@ COOKBOOK_RECIPES = [
     "recipes.signals",
     "recipes.serializer_fields",
     "recipes.redis_config",
+    "recipes.cache_control",
 ]
 
 LOGGING = {

@@ -10,7 +10,7 @@ from django.conf import settings
 
 
 @pytest.mark.parametrize("package", settings.COOKBOOK_RECIPES)
-def test_story_runs_and_shows_a_miss_then_a_cheaper_hit(package):
+def test_story_runs_and_any_miss_is_followed_by_a_cheaper_hit(package):
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     result = subprocess.run(
         [sys.executable, "-m", package],
@@ -28,7 +28,11 @@ def test_story_runs_and_shows_a_miss_then_a_cheaper_hit(package):
             r"cache (?P<cache>\w+)\s+(?P<queries>\d+) queries", result.stdout
         )
     ]
-    first_miss = next(i for i, (cache, _) in enumerate(outcomes) if cache == "miss")
+    misses = [i for i, (cache, _) in enumerate(outcomes) if cache == "miss"]
+    if not misses:  # a recipe that sets headers only: no server cache to show
+        assert outcomes
+        return
+    first_miss = misses[0]
     assert any(
         cache == "hit" and queries < outcomes[first_miss][1]
         for cache, queries in outcomes[first_miss:]
