@@ -95,7 +95,10 @@ def after_render(response: HttpResponseBase, callback: Callable) -> None:
 
 
 def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
-    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass)."""
+    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass).
+
+    Each recipe module carries its own copy of this helper, so that it can be copied alone.
+    """
     response["Server-Timing"] = f'cache;desc="{outcome}"'
     return response
 

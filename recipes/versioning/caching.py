@@ -165,6 +165,9 @@ def versioned_key(
 
 
 def report_cache_outcome(response: Response, outcome: str) -> Response:
-    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass)."""
+    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass).
+
+    Each recipe module carries its own copy of this helper, so that it can be copied alone.
+    """
     response["Server-Timing"] = f'cache;desc="{outcome}"'
     return response
