@@ -2,7 +2,8 @@
 
 Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
 ``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``docs`` (strict build),
-``demo`` (the seeded demo API), ``bench`` (regenerate the docs' numbers), ``lint``.
+``demo`` (the seeded demo API), ``story`` (one recipe's story), ``bench`` (regenerate the
+docs' numbers), ``lint``.
 
 Run as a script on a machine that has only Python, this file first installs nox into
 ``.nox/.bootstrap`` and then runs itself with it.
@@ -92,6 +93,14 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "recipes", "migrate", "--verbosity", "0")
     session.run("python", "-m", "recipes", "seed", "--size", size)
     session.run("python", "-m", "recipes", "runserver", DEMO_ADDRESS)
+
+
+@nox.session
+def story(session: nox.Session) -> None:
+    """Tell one recipe's story in the terminal: ``-- cache_page`` (the package name)."""
+    session.install("-e", ".")
+    recipe = session.posargs[0] if session.posargs else "cache_page"
+    session.run("python", "-m", f"recipes.{recipe}")
 
 
 @nox.session
