@@ -30,7 +30,12 @@ from hypothesis.stateful import (
 )
 
 from . import sandbox
-from .testing import authentication_queries, read_both, timing
+from .testing import (
+    assert_reads_match_uncached,
+    authentication_queries,
+    read_both,
+    timing,
+)
 
 NEW_BOOK = {
     "title": "Fresh",
@@ -77,9 +82,7 @@ def assert_no_stale_read_after(
 
     assert response.status_code < 300, response.content
     for client in (alice, bob):
-        for read in reads:
-            cached, fresh = read_both(client, read)
-            assert cached == fresh, read
+        assert_reads_match_uncached(client, reads)
 
 
 def assert_hit_costs_only_authentication(api_client: Any, path: str, kind: str) -> None:

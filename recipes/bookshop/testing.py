@@ -113,6 +113,13 @@ def read_both(client: APIClient, path: str) -> tuple[tuple[int, Any], tuple[int,
     return (cached.status_code, cached.json()), (fresh.status_code, fresh_body)
 
 
+def assert_reads_match_uncached(client: APIClient, paths: Iterable[str]) -> None:
+    """Read each path from the recipe and from the uncached baseline: they must agree."""
+    for path in paths:
+        cached, fresh = read_both(client, path)
+        assert cached == fresh, path
+
+
 @dataclass(frozen=True)
 class RedisServer:
     """A ``redis-server`` process this test session owns."""
@@ -146,6 +153,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 __all__ = [
     "CLIENT_KINDS",
     "Timing",
+    "assert_reads_match_uncached",
     "authentication_queries",
     "favorites_owed",
     "favorites_shown",

@@ -11,9 +11,9 @@ from recipes.bookshop.consistency import (
 )
 from recipes.bookshop.testing import (
     CLIENT_KINDS,
+    assert_reads_match_uncached,
     favorites_owed,
     favorites_shown,
-    read_both,
 )
 from recipes.manual_keys.caching import MISSING, TaggedCache
 
@@ -33,8 +33,7 @@ def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
 def test_cached_responses_equal_the_uncached_api(api_client, path):
     client = api_client("bob-session")
     client.get(path)
-    cached, fresh = read_both(client, path)
-    assert cached == fresh
+    assert_reads_match_uncached(client, [path])
 
 
 # --8<-- [start:falsy]

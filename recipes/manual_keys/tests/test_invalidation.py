@@ -5,7 +5,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
-from recipes.bookshop.testing import read_both, timing
+from recipes.bookshop.testing import assert_reads_match_uncached, timing
 
 BOOKS = "/api/manual-keys/books/"
 AUTHORS = "/api/manual-keys/authors/"
@@ -21,12 +21,6 @@ def warm(client, *paths):
     for path in paths:
         client.get(path)
         assert timing(client.get(path)).cache == "hit"
-
-
-def assert_fresh(client, *paths):
-    for path in paths:
-        cached, fresh = read_both(client, path)
-        assert cached == fresh, path
 
 
 # --8<-- [start:writes]
@@ -47,7 +41,9 @@ def test_deleting_a_review_refreshes_its_authors_rating(api_client, book):
 
     client.delete(f"/api/manual-keys/reviews/{review['id']}/")
 
-    assert_fresh(client, f"{AUTHORS}{book.author_id}/", f"{BOOKS}{book.pk}/")
+    assert_reads_match_uncached(
+        client, [f"{AUTHORS}{book.author_id}/", f"{BOOKS}{book.pk}/"]
+    )
 
 
 # --8<-- [start:exact]

@@ -3,7 +3,7 @@
 import pytest
 
 from recipes.bookshop.models import Book, Review
-from recipes.bookshop.testing import read_both
+from recipes.bookshop.testing import assert_reads_match_uncached
 
 API = "/api/serializer-fields/"
 NEW_BOOK = {
@@ -22,12 +22,6 @@ def reads(book):
         f"{API}authors/{book.author_id}/",
         f"{API}authors/9/",
     ]
-
-
-def assert_fresh(client, paths):
-    for path in paths:
-        cached, fresh = read_both(client, path)
-        assert cached == fresh, path
 
 
 # --8<-- [start:writes]
@@ -60,7 +54,7 @@ def test_no_field_is_stale_after_a_write(
     with django_capture_on_commit_callbacks(execute=True):
         write(client, book)
 
-    assert_fresh(client, paths)
+    assert_reads_match_uncached(client, paths)
 
 
 # --8<-- [end:writes]

@@ -1,27 +1,16 @@
 """The seed's per-row cache calls and its cached_property, shown failing."""
 
-from collections import Counter
-
-from django.core.cache import caches
-
+from recipes.bookshop.bench import counting_cache_calls
 from recipes.bookshop.models import Author, Book
 from recipes.serializer_fields.tests import naive
 
 
 # --8<-- [start:naive_round_trips]
-def test_naive_fields_make_two_round_trips_per_row(bookshop, monkeypatch):
-    calls = Counter()
-    backend = type(caches["default"])
-    original = backend.get
-
-    def counted_get(self, *args, **kwargs):
-        calls["get"] += 1
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(backend, "get", counted_get)
+def test_naive_fields_make_two_round_trips_per_row(bookshop):
     authors = [book.author for book in Book.objects.select_related("author")[:50]]
 
-    serialized = naive.AuthorSerializer(authors, many=True).data
+    with counting_cache_calls() as calls:
+        serialized = naive.AuthorSerializer(authors, many=True).data
 
     assert len(serialized) == 50
     assert calls["get"] == 100  # 50 rows, 2 fields: 100 round trips, warm or cold

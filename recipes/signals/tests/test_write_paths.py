@@ -6,7 +6,7 @@ from django.db import transaction
 
 from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
 from recipes.bookshop.models import Author, Book, Favorite, Review
-from recipes.bookshop.testing import read_both, timing
+from recipes.bookshop.testing import assert_reads_match_uncached, timing
 from recipes.signals.views import namespaces
 
 BOOKS = "/api/signals/books/"
@@ -71,9 +71,7 @@ def test_no_read_after_an_orm_write_is_stale(
         write(book)
 
     for client in clients:
-        for read in reads:
-            cached, fresh = read_both(client, read)
-            assert cached == fresh, read
+        assert_reads_match_uncached(client, reads)
 
 
 # --8<-- [end:orm_writes]
