@@ -139,7 +139,17 @@ COOKBOOK_RECIPES = [
     "recipes.serializer_fields",
     "recipes.redis_config",
     "recipes.cache_control",
+    "recipes.middleware",
 ]
+
+# The middleware recipe's response cache: which paths it keeps, and for how long (seconds).
+# The longest matching prefix wins; a path under a BYPASS prefix is never cached.
+RESPONSE_CACHE = {
+    "ALIAS": "default",
+    "KEY_PREFIX": "response",
+    "TIMEOUTS": {"/api/middleware/": 60, "/api/middleware/authors/": 300},
+    "BYPASS": ["/api/middleware/reviews/"],
+}
 
 LOGGING = {
     "version": 1,
