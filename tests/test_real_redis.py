@@ -1,4 +1,4 @@
-"""The cache_page recipe against a real ``redis-server``, including Redis going away.
+"""The recipes against a real ``redis-server``, including Redis going away.
 
 Each test starts from an empty Redis that the test session owns (``redis_server``), never the
 machine's own. Outside CI these tests skip when ``redis-server`` is missing; in CI they fail.
@@ -104,16 +104,17 @@ def test_entries_expire_after_their_actions_timeout(
 
 
 # --8<-- [start:fail_open]
+@pytest.mark.parametrize("books", [BOOKS, "/api/middleware/books/"])
 def test_api_answers_correctly_while_redis_is_down_and_caches_again_after(
-    api_client, killable_redis, caplog
+    api_client, killable_redis, caplog, books
 ):
     client = api_client("bob-token")
-    client.get(BOOKS)
-    assert timing(client.get(BOOKS)).cache == "hit"
+    client.get(books)
+    assert timing(client.get(books)).cache == "hit"
 
     killable_redis.kill()
     with caplog.at_level(logging.ERROR, logger="django_redis"):
-        while_down = [client.get(BOOKS) for _ in range(2)]
+        while_down = [client.get(books) for _ in range(2)]
 
     assert [response.status_code for response in while_down] == [200, 200]
     assert [timing(response).cache for response in while_down] == ["miss", "miss"]
@@ -123,11 +124,20 @@ def test_api_answers_correctly_while_redis_is_down_and_caches_again_after(
     assert any(record.name.startswith("django_redis") for record in caplog.records)
 
     killable_redis.restart()
-    client.get(BOOKS)
-    assert timing(client.get(BOOKS)).cache == "hit"
+    client.get(books)
+    assert timing(client.get(books)).cache == "hit"
 
 
 # --8<-- [end:fail_open]
+
+
+def test_the_response_cache_keeps_one_entry_per_caller_in_redis(api_client, real_redis):
+    for kind in ("alice-token", "alice-session", "bob-token"):
+        api_client(kind).get("/api/middleware/authors/")
+
+    keys = real_redis.keys(":1:response:*")
+    assert len(keys) == 3
+    assert all(295 < real_redis.ttl(key) <= 300 for key in keys)
 
 
 def test_manual_keys_tags_invalidate_on_a_real_redis(api_client, real_redis):

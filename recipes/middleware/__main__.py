@@ -1,5 +1,7 @@
 """``python -m recipes.middleware``: the recipe's story, on an in-memory bookshop."""
 
+import logging
+
 from recipes.bookshop import sandbox
 
 BOOKS = "/api/middleware/books/"
@@ -28,6 +30,7 @@ def main() -> None:
     print("\nA revoked token is refused, not served its cached page:")
     from rest_framework.authtoken.models import Token
 
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 401 is expected
     Token.objects.filter(user__username="alice").delete()
     sandbox.tell("alice, token revoked", alice, "GET", BOOKS)
 
