@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "recipes.bookshop",
     "recipes.signals.apps.SignalsRecipeConfig",  # connects its model signal receivers
     "recipes.serializer_fields.apps.SerializerFieldsRecipeConfig",  # and this one too
+    "recipes.conditional.apps.ConditionalRecipeConfig",  # and this one
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,7 @@ COOKBOOK_RECIPES = [
     "recipes.redis_config",
     "recipes.cache_control",
     "recipes.middleware",
+    "recipes.conditional",
 ]
 
 # The middleware recipe's response cache: which paths it keeps, and for how long (seconds).
