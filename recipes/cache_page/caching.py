@@ -2,6 +2,7 @@
 
 How the caching works:
 
+* Pages that hold the caller's CSRF token (the browsable API's HTML) are never stored.
 * Only the actions named in ``cache_timeouts`` are cached (``list`` and ``retrieve`` by
   default), each for its own number of seconds. Only GET and HEAD requests answered with a
   200 are stored; HEAD is answered from the GET entry.
@@ -56,9 +57,10 @@ class CachePageMixin:
         ) -> Response:
             nonlocal ran_view
             ran_view = True
-            return super(CachePageMixin, self).dispatch(
+            response = super(CachePageMixin, self).dispatch(
                 request, *args, **kwargs
             )  # (3)!
+            return keep_csrf_tokens_out_of_the_cache(request, response)
 
         response = self._cached(build_response, timeout)(request, *args, **kwargs)
         after_render(response, keep_out_of_other_caches)  # (4)!
@@ -104,3 +106,23 @@ def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpRespon
 
 
 # --8<-- [end:helpers]
+
+
+# --8<-- [start:csrf]
+def keep_csrf_tokens_out_of_the_cache(
+    request: HttpRequest, response: HttpResponseBase
+) -> HttpResponseBase:
+    """Render now, and mark a page that holds the caller's CSRF token ``private``.
+
+    The browsable API renders a CSRF token into every page, and the cookie that goes with
+    it is set by middleware outside ``cache_page``, where it cannot see it: a stored page
+    would hand one visitor's token to the next. ``cache_page`` stores nothing ``private``.
+    """
+    if hasattr(response, "render"):
+        response.render()
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        patch_cache_control(response, private=True)
+    return response
+
+
+# --8<-- [end:csrf]

@@ -1,6 +1,7 @@
 """No one is served a response built for another user, another format or another host."""
 
 import itertools
+import re
 
 import pytest
 
@@ -58,6 +59,23 @@ def test_each_format_is_cached_apart(api_client, first, second):
 
 
 # --8<-- [end:formats]
+
+
+# --8<-- [start:csrf]
+def test_no_visitor_is_served_another_visitors_csrf_token(api_client):
+    first = api_client("anonymous").get(BOOKS, HTTP_ACCEPT="text/html")
+
+    second = api_client("anonymous").get(BOOKS, HTTP_ACCEPT="text/html")
+
+    assert timing(second).cache == "miss"  # the page was not stored
+    assert csrf_token(second) != csrf_token(first)
+
+
+# --8<-- [end:csrf]
+
+
+def csrf_token(response) -> str:
+    return re.search(r'"csrfToken": "([^"]+)"', response.content.decode())[1]
 
 
 def test_format_query_parameter_is_cached_apart(api_client):
