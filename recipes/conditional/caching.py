@@ -106,6 +106,7 @@ class ConditionalMixin:
     conditional_store: TimedNamespaces
     conditional_per_user: bool = True
     require_if_match: bool = False
+    current: "Current | None" = None  # (5)!
 
     def conditional_namespaces(self, request: Request) -> set[str]:
         """Return the namespaces this action's response depends on: override per view."""

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils.http import http_date
+from rest_framework.authtoken.models import Token
 
 from recipes.bookshop.models import Book
 from recipes.conditional.views import BookViewSet
@@ -51,6 +52,27 @@ def test_a_write_with_the_current_etag_goes_through_and_a_stale_one_does_not(
     fresh = getattr(client, method)(path, payload, format="json", HTTP_IF_MATCH=current)
 
     assert (stale.status_code, fresh.status_code < 300) == (412, True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "status"),
+    [
+        ("anonymous", "patch", 401),
+        ("anonymous", "delete", 401),
+        ("revoked", "get", 401),
+    ],
+)
+def test_requests_drf_refuses_get_their_error_without_validators(
+    api_client, kind, method, status
+):
+    client = api_client("anonymous" if kind == "anonymous" else "alice-token")
+    if kind == "revoked":
+        Token.objects.filter(user__username="alice").delete()
+
+    response = getattr(client, method)(BOOK, {"title": "x"}, format="json")
+
+    assert response.status_code == status
+    assert "ETag" not in response
 
 
 def test_if_match_star_needs_only_an_existing_resource(api_client):
