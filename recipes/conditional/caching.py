@@ -2,7 +2,7 @@
 
 How the validators work:
 
-* Every response depends on a few namespaces (``books``, ``book:7``, ``favorites:3``), as in
+* Every response depends on a few namespaces (``books``, ``authors``, ``favorites:3``), as in
   the versioning recipe (this module needs ``recipes/versioning/caching.py`` beside it). A
   write bumps the namespaces it changed, and records when.
 * The ETag is a hash of those namespaces' versions, the caller (for per-user views), the
