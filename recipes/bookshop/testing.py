@@ -2,6 +2,7 @@
 
 * ``bookshop``: the test database, seeded once per session with the ``small`` data set; each
   test runs in a transaction that is rolled back, so every test sees the same books.
+* ``book`` (and ``book_id``): a book alice has marked as a favourite and bob has not.
 * Every cache is cleared before and after each test.
 * ``api_client("alice-token")`` and friends give clients for each kind of caller.
 * ``redis_server`` starts a private ``redis-server`` on a free loopback port. Outside CI it
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from django.http import HttpResponseBase
     from rest_framework.test import APIClient
 
+    from .models import Book
+
 # Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
 
 
@@ -49,6 +52,21 @@ def seeded_database(
 @pytest.fixture
 def bookshop(seeded_database: None, db: None) -> None:
     """Give a test the seeded bookshop, inside a transaction rolled back after it."""
+
+
+@pytest.fixture
+def book(bookshop: None) -> Book:
+    """A book that alice has marked as a favourite and bob has not."""
+    from .models import Book, Favorite
+
+    favorite = Favorite.objects.filter(user__username="alice").order_by("book_id")[0]
+    return Book.objects.get(pk=favorite.book_id)
+
+
+@pytest.fixture
+def book_id(book: Book) -> int:
+    """The primary key of ``book``."""
+    return book.pk
 
 
 @pytest.fixture(autouse=True)

@@ -1,21 +1,10 @@
+from typing import Any
+
 import pytest
 
-from recipes.bookshop.models import Favorite
-
 
 @pytest.fixture
-def book_id(bookshop: None) -> int:
-    """A book that alice has marked as a favourite and bob has not."""
-    return (
-        Favorite.objects.filter(user__username="alice")
-        .order_by("book_id")
-        .first()
-        .book_id
-    )
-
-
-@pytest.fixture
-def naive_middleware(settings: pytest.FixtureRequest) -> None:
+def naive_middleware(settings: Any) -> None:
     """Install the seed's middleware, last, where it can read ``request.user``."""
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE,
