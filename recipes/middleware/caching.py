@@ -108,10 +108,12 @@ class Plan:
 class ResponseCacheMixin:
     """Cache rendered GET responses of a DRF view, after DRF has authenticated the caller."""
 
+    response_cache_plan: Plan | None = None  # none until initial() has looked
+    response_cache_hit: HttpResponse | None = None
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # (1)!
         self.response_cache_plan = plan_for(request)
-        self.response_cache_hit = None
         if self.response_cache_plan is None:
             return
         entry = caches[self.response_cache_plan.alias].get(self.response_cache_plan.key)
@@ -127,7 +129,7 @@ class ResponseCacheMixin:
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
-        plan = getattr(self, "response_cache_plan", None)
+        plan = self.response_cache_plan
         if plan is None:
             return report_cache_outcome(response, "bypass")
         if self.response_cache_hit is not None:
