@@ -90,11 +90,7 @@ def redis_cache(url: str | None) -> dict:
 
     return django_redis_cache(
         "redis://embedded-fakeredis:6379/0",
-        options={
-            "CONNECTION_POOL_KWARGS": {
-                "connection_class": fakeredis.FakeRedisConnection
-            }
-        },
+        connection_class=fakeredis.FakeRedisConnection,
     )
 
 

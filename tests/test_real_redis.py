@@ -144,11 +144,11 @@ def test_manual_keys_tags_invalidate_on_a_real_redis(api_client, real_redis):
     client = api_client("alice-token")
     path = "/api/manual-keys/books/1/"
     client.get(path)
-    assert real_redis.smembers(":1:tag:book:1")
+    assert real_redis.smembers(":1:{manual-keys}:tag:book:1")
 
     client.patch(path, {"title": "Renamed on real Redis"}, format="json")
 
-    assert not real_redis.exists(":1:tag:book:1")
+    assert not real_redis.exists(":1:{manual-keys}:tag:book:1")
     assert client.get(path).json()["title"] == "Renamed on real Redis"
 
 

@@ -15,6 +15,11 @@ How the caching works:
   sets. A write invalidates tags once its transaction commits: the entries recorded under
   them are deleted, and only those. The ViewSet says which tags an entry carries
   (``cache_tags``) and which a write touches (its ``perform_*`` hooks).
+* A read that misses may have loaded its rows before a write committed, and store them
+  after that write's invalidation ran: a stale entry nothing would delete. So every
+  invalidation also counts (one counter per store) and marks each tag with the count; a
+  miss notes the count when it reads, and its store is refused if any of the entry's
+  tags was marked since. Check and store are one Lua script.
 * When Redis fails, requests are answered from the database and the failure is logged
   (fail open).
 
@@ -25,7 +30,9 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -77,60 +84,150 @@ def build_cache_key(
 
 
 # --8<-- [start:tagged_cache]
-class TaggedCache:
-    """A Django cache whose entries are recorded under tags, to delete them by tag."""
+@dataclass(frozen=True)
+class Lookup:
+    """What a read found: the value (or ``MISSING``), and the invalidation count it saw."""
 
-    def __init__(self, alias: str = "default", *, max_timeout: int = 86_400) -> None:
+    value: Any
+    seen: int | None
+
+
+class TaggedCache:
+    """A Django cache whose entries are recorded under tags, to delete them by tag.
+
+    Every key the store touches carries the hash tag ``{name}``: the scripts below touch
+    an entry, its tags and the counter together, which Redis Cluster allows only within
+    one hash slot.
+    """
+
+    def __init__(
+        self, alias: str = "default", *, name: str = "tagged", max_timeout: int = 86_400
+    ) -> None:
         self.alias = alias
+        self.name = name
         self.max_timeout = max_timeout  # how long a tag outlives its newest entry
 
-    def get(self, key: str) -> Any:
-        """Return the cached value, or ``MISSING``: a cached ``[]`` or ``None`` is a hit."""
-        return caches[self.alias].get(key, MISSING)
+    def get(self, key: str) -> Lookup:
+        """Read an entry and the invalidation count in one round trip.
 
-    def set(self, key: str, value: Any, *, tags: Iterable[str], timeout: int) -> None:
-        """Store ``value``, then record ``key`` under each tag."""
+        A cached ``[]`` or ``None`` is a hit: a miss is ``MISSING``.
+        """
+        cache = caches[self.alias]
+        entry, counter = self.entry_key(key), self._key("invalidations")
+        try:
+            found = cache.get_many([entry, counter])
+        except RedisError:  # a cache without IGNORE_EXCEPTIONS still fails open
+            logger.warning("Could not read %s; answering from the database", key)
+            found = {}
+        return Lookup(found.get(entry, MISSING), found.get(counter))  # (1)!
+
+    def set(
+        self,
+        key: str,
+        value: Any,
+        *,
+        tags: Iterable[str],
+        timeout: int,
+        seen: int | None,
+    ) -> bool:
+        """Store ``value`` under ``tags``, unless one was invalidated since ``seen``.
+
+        Returns whether it was stored. The check and the store are one Lua script, so no
+        invalidation can fall between them.
+        """
         if not 0 < timeout <= self.max_timeout:
             raise ValueError(
                 f"timeout must be between 1 and {self.max_timeout} seconds"
             )
-        caches[self.alias].set(key, value, timeout)
+        tags = sorted(set(tags))
+        cache = caches[self.alias]
         try:
-            with self._redis().pipeline(transaction=True) as pipe:
-                for tag in tags:
-                    pipe.sadd(self._tag_key(tag), key)
-                    pipe.expire(self._tag_key(tag), self.max_timeout)
-                pipe.execute()
+            stored = self._redis().eval(
+                STORE_UNLESS_INVALIDATED,
+                1 + 2 * len(tags),
+                cache.make_key(self.entry_key(key)),
+                *(cache.make_key(self._key(f"tag:{tag}")) for tag in tags),
+                *(cache.make_key(self._key(f"gone:{tag}")) for tag in tags),
+                cache.client.encode(value),
+                timeout * 1000,
+                seen if seen is not None else 0,  # (2)!
+                self.max_timeout,
+            )
         except RedisError:
-            logger.warning("Could not tag %s; dropping it", key, exc_info=True)
-            caches[self.alias].delete(
-                key
-            )  # an untagged entry could never be invalidated
+            logger.warning("Could not store %s; not cached", key, exc_info=True)
+            return False
+        return bool(stored)
 
     def invalidate(self, tags: Iterable[str]) -> None:
-        """Delete every entry recorded under any of ``tags``, and the tags themselves."""
+        """Delete every entry recorded under any of ``tags``, and refuse racing stores."""
+        tags = sorted(set(tags))
+        cache = caches[self.alias]
         try:
-            with self._redis().pipeline(transaction=True) as pipe:
-                for tag in tags:
-                    pipe.smembers(self._tag_key(tag))  # (3)!
-                    pipe.delete(self._tag_key(tag))
-                replies = pipe.execute()
+            self._redis().eval(
+                INVALIDATE,
+                1 + 2 * len(tags),
+                cache.make_key(self._key("invalidations")),
+                *(cache.make_key(self._key(f"tag:{tag}")) for tag in tags),
+                *(cache.make_key(self._key(f"gone:{tag}")) for tag in tags),
+                fresh_count(),
+                self.max_timeout,
+            )
         except RedisError:
-            logger.error("Could not invalidate %s", sorted(tags), exc_info=True)
-            return
-        keys = {key.decode() for members in replies[::2] for key in members}
-        if keys:
-            caches[self.alias].delete_many(keys)
+            logger.error("Could not invalidate %s", tags, exc_info=True)
 
     def invalidate_on_commit(self, tags: Iterable[str]) -> None:
         """Invalidate ``tags`` once the current transaction commits (at once outside one)."""
-        transaction.on_commit(partial(self.invalidate, set(tags)))  # (4)!
+        transaction.on_commit(partial(self.invalidate, set(tags)))  # (3)!
+
+    def entry_key(self, key: str) -> str:
+        return self._key(f"entry:{key}")
+
+    def _key(self, suffix: str) -> str:
+        return f"{{{self.name}}}:{suffix}"
 
     def _redis(self) -> Any:
         return get_redis_connection(self.alias)
 
-    def _tag_key(self, tag: str) -> str:
-        return caches[self.alias].make_key(f"tag:{tag}")
+
+def fresh_count() -> int:
+    """Return where a lost invalidation counter restarts: microseconds since the epoch.
+
+    Above any count it reached before Redis evicted it, so an old read cannot pass for new.
+    """
+    return time.time_ns() // 1_000
+
+
+# KEYS: the entry, then each tag's set, then each tag's "invalidated at" count.
+# ARGV: the encoded value, its TTL in ms, the count the read saw, the tags' TTL in s.
+STORE_UNLESS_INVALIDATED = """
+local tags = (#KEYS - 1) / 2
+for i = 1, tags do
+  local gone = redis.call('GET', KEYS[1 + tags + i])
+  if gone and tonumber(gone) > tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+for i = 1, tags do
+  redis.call('SADD', KEYS[1 + i], KEYS[1])
+  redis.call('EXPIRE', KEYS[1 + i], ARGV[4])
+end
+return 1
+"""
+
+# KEYS: the counter, then each tag's set, then each tag's "invalidated at" count.
+# ARGV: where a missing counter starts, the tags' TTL in s.
+INVALIDATE = """
+local tags = (#KEYS - 1) / 2
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+for i = 1, tags do
+  for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1 + i])) do
+    redis.call('DEL', entry)
+  end
+  redis.call('DEL', KEYS[1 + i])
+  redis.call('SET', KEYS[1 + tags + i], count, 'EX', ARGV[2])
+end
+return count
+"""
 
 
 # --8<-- [end:tagged_cache]
@@ -143,6 +240,7 @@ class CachedResponseMixin:
     cache_namespace: str
     cache_timeout: int = 300
     cache_per_user: bool = True
+    cache_per_host: bool = True  # off only if no serializer ever renders a URL
     cache_store: TaggedCache = TaggedCache()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -167,16 +265,19 @@ class CachedResponseMixin:
             request,
             url_kwargs=kwargs,
             per_user=self.cache_per_user,
-            absolute_links=action == "list",
+            absolute_links=self.cache_per_host,
         )
-        data = self.cache_store.get(key)
-        if data is not MISSING:
-            return report_cache_outcome(Response(data), "hit")
-        response = view(request, *args, **kwargs)
+        found = self.cache_store.get(key)
+        if found.value is not MISSING:
+            return report_cache_outcome(Response(found.value), "hit")
+        response = view(request, *args, **kwargs)  # (1)!
         if response.status_code == 200:
-            tags = self.cache_tags(action, response.data)
             self.cache_store.set(
-                key, response.data, tags=tags, timeout=self.cache_timeout
+                key,
+                response.data,
+                tags=self.cache_tags(action, response.data),
+                timeout=self.cache_timeout,
+                seen=found.seen,
             )
         return report_cache_outcome(response, "miss")
 

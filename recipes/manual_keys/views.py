@@ -7,7 +7,7 @@ from recipes.bookshop.models import Book, Review
 
 from .caching import CachedResponseMixin, TaggedCache
 
-store = TaggedCache("default")
+store = TaggedCache("default", name="manual-keys")
 
 
 def books_in(action: str, data: Any) -> list[dict]:

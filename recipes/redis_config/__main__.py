@@ -25,7 +25,7 @@ def main() -> None:
                 "redis://story:6379/0",
                 serializer=serializer,
                 compressor=compressor,
-                options=fake_redis(),
+                connection_class=fake_redis(),
             )
             with override_settings(CACHES={"default": config}):
                 caches["default"].set("page", page)
@@ -50,12 +50,10 @@ def main() -> None:
     print(f"  errors logged by django_redis: {len(logged)}")
 
 
-def fake_redis() -> dict:
+def fake_redis() -> type:
     import fakeredis
 
-    return {
-        "CONNECTION_POOL_KWARGS": {"connection_class": fakeredis.FakeRedisConnection}
-    }
+    return fakeredis.FakeRedisConnection
 
 
 if __name__ == "__main__":

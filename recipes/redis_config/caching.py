@@ -8,6 +8,11 @@ What the configuration does:
   write is skipped, and the error is logged (fail open). The API answers from the database.
 * Socket timeouts (connect and read) bound how long a slow or stuck Redis can hold a
   request; without them, a Redis that accepts connections but never answers hangs it.
+* A circuit breaker bounds it to one timeout: after a timeout, the process stops calling
+  that Redis for ``breaker_cooldown`` seconds (every call fails at once, so reads miss and
+  writes are skipped), then lets calls through again. A request that needs several cache
+  calls (a version read, an entry read, a store) waits for one timeout, not one per call.
+  A refused connection is not a timeout: it costs nothing, so it does not open the breaker.
 * The recommended default, pickle with zlib, comes from the measurements on the recipe's
   page: pickle is the only serializer that round-trips every value the recipes store
   (``Decimal``, dates, DRF's ``ReturnList``, rendered responses); zlib shrinks the bookshop's
@@ -17,7 +22,17 @@ What the configuration does:
 * ``memory_usage(alias, key)`` asks Redis how many bytes one entry takes (``MEMORY USAGE``).
 """
 
+import logging
+import threading
+import time
+from functools import cache
 from typing import Any
+
+import redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 SERIALIZERS = {
     "pickle": "django_redis.serializers.pickle.PickleSerializer",
@@ -44,6 +59,8 @@ def django_redis_cache(
     max_connections: int = 50,
     replicas: tuple[str, ...] = (),
     key_prefix: str = "",
+    breaker_cooldown: float = 5.0,
+    connection_class: type[redis.Connection] = redis.Connection,
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a django-redis ``CACHES`` entry with bounded timeouts that fails open."""
@@ -62,13 +79,95 @@ def django_redis_cache(
             "SOCKET_CONNECT_TIMEOUT": connect_timeout,  # (2)!
             "SOCKET_TIMEOUT": read_timeout,
             "IGNORE_EXCEPTIONS": fail_open,  # (3)!
-            "CONNECTION_POOL_KWARGS": {"max_connections": max_connections},
+            "CONNECTION_POOL_KWARGS": {
+                "max_connections": max_connections,
+                "connection_class": with_circuit_breaker(  # (4)!
+                    connection_class, breaker_cooldown
+                ),
+            },
             **(options or {}),
         },
     }
 
 
 # --8<-- [end:django_redis]
+
+
+# --8<-- [start:breaker]
+class CircuitBreaker:
+    """Which Redis servers timed out lately, per process: calls to them fail at once."""
+
+    def __init__(self) -> None:
+        self._open_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.timeouts = 0  # how many timeouts opened the breaker
+        self.refused = 0  # how many calls it answered at once instead
+
+    def refuse_if_open(self, server: str) -> None:
+        """Raise at once if ``server`` timed out less than its cooldown ago."""
+        if time.monotonic() < self._open_until.get(server, 0.0):
+            with self._lock:
+                self.refused += 1
+            raise RedisConnectionError(f"circuit open: {server} timed out recently")
+
+    def trip(self, server: str, cooldown: float) -> None:
+        """Stop calling ``server`` for ``cooldown`` seconds, and say so in the log."""
+        with self._lock:
+            self.timeouts += 1
+            self._open_until[server] = time.monotonic() + cooldown
+        logger.warning(
+            "Redis at %s timed out: the cache is bypassed for %.1f s", server, cooldown
+        )
+
+    def is_open(self, server: str) -> bool:
+        return time.monotonic() < self._open_until.get(server, 0.0)
+
+    def reset(self) -> None:
+        """Close every circuit and zero the counters (tests; after an operator's fix)."""
+        with self._lock:
+            self._open_until.clear()
+            self.timeouts = self.refused = 0
+
+
+BREAKER = CircuitBreaker()
+
+
+class CircuitBreakerMixin:
+    """A redis-py connection that consults ``BREAKER`` before it talks to its server."""
+
+    cooldown: float = 5.0
+    host: str
+    port: int
+
+    def connect(self) -> None:
+        self._guarded(super().connect)
+
+    def send_packed_command(self, *args: Any, **kwargs: Any) -> None:
+        self._guarded(super().send_packed_command, *args, **kwargs)
+
+    def read_response(self, *args: Any, **kwargs: Any) -> Any:
+        return self._guarded(super().read_response, *args, **kwargs)
+
+    def _guarded(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        server = f"{self.host}:{self.port}"
+        BREAKER.refuse_if_open(server)
+        try:
+            return call(*args, **kwargs)
+        except RedisTimeoutError:  # a refused connection is quick, and not counted
+            BREAKER.trip(server, self.cooldown)
+            raise
+
+
+@cache
+def with_circuit_breaker(
+    connection_class: type[redis.Connection], cooldown: float
+) -> type[redis.Connection]:
+    """Return ``connection_class`` guarded by the process's circuit breaker."""
+    name = f"CircuitBreaker{connection_class.__name__}"
+    return type(name, (CircuitBreakerMixin, connection_class), {"cooldown": cooldown})
+
+
+# --8<-- [end:breaker]
 
 
 # --8<-- [start:builtin]

@@ -2,11 +2,12 @@
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from recipes.bookshop import views as bookshop
+from recipes.manual_keys.caching import TaggedCache
 
 
 # --8<-- [start:naive]
@@ -43,3 +44,24 @@ class BookViewSet(bookshop.BookViewSet):
 router = DefaultRouter()
 router.register("books", BookViewSet, basename="book")
 urlpatterns = router.urls
+
+
+# --8<-- [start:naive_store]
+class UncheckedTaggedCache(TaggedCache):
+    """The tag store as first written: it stores whatever a read computed, whenever."""
+
+    def set(self, key, value, *, tags, timeout, seen):
+        cache = caches[self.alias]
+        cache.set(self.entry_key(key), value, timeout)
+        with self._redis().pipeline(transaction=True) as pipe:
+            for tag in tags:
+                pipe.sadd(
+                    cache.make_key(self._key(f"tag:{tag}")),
+                    cache.make_key(self.entry_key(key)),
+                )
+                pipe.expire(cache.make_key(self._key(f"tag:{tag}")), self.max_timeout)
+            pipe.execute()
+        return True
+
+
+# --8<-- [end:naive_store]

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
 from recipes.bookshop.testing import assert_reads_match_uncached, timing
+from recipes.manual_keys.tests.race import write_while_the_next_read_computes
 
 BOOKS = "/api/manual-keys/books/"
 AUTHORS = "/api/manual-keys/authors/"
@@ -84,3 +85,35 @@ def test_a_rolled_back_write_invalidates_nothing(
 
     assert callbacks == []
     assert timing(reader.get(f"{BOOKS}{book.pk}/")).cache == "hit"
+
+
+# --8<-- [start:race]
+def test_a_read_that_loaded_its_rows_before_a_write_is_not_stored(
+    api_client, book, monkeypatch
+):
+    alice, bob = api_client("alice-token"), api_client("bob-token")
+    path = f"{BOOKS}{book.pk}/"
+    rename = {"title": "Renamed while bob's read computed"}
+    write_while_the_next_read_computes(monkeypatch, lambda: alice.patch(path, rename))
+
+    assert bob.get(path).json()["title"] == book.title  # computed before the write
+
+    assert timing(bob.get(path)).cache == "miss"  # its store was refused
+    assert_reads_match_uncached(bob, [path, BOOKS])
+
+
+# --8<-- [end:race]
+
+
+def test_a_read_that_overlaps_a_write_elsewhere_is_stored(
+    api_client, book, monkeypatch
+):
+    alice, bob = api_client("alice-token"), api_client("bob-token")
+    other = f"{BOOKS}{book.pk + 1}/"
+    write_while_the_next_read_computes(
+        monkeypatch, lambda: alice.patch(other, {"title": "Elsewhere"})
+    )
+
+    bob.get(f"{BOOKS}{book.pk}/")
+
+    assert timing(bob.get(f"{BOOKS}{book.pk}/")).cache == "hit"

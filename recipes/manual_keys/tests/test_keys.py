@@ -111,7 +111,7 @@ def test_hostile_query_strings_get_a_response_and_a_valid_key(api_client, query)
     response = api_client("alice-token").get(BOOKS + query)
 
     assert response.status_code == 200
-    [key] = cache.keys("books.list:*")
+    [key] = cache.keys("{manual-keys}:entry:books.list:*")
     assert_valid_for_every_backend(key)
 
 
@@ -126,4 +126,4 @@ def test_thousands_of_parameters_get_a_400_with_a_message_and_no_entry(api_clien
     assert response.status_code == 400
     assert "number of GET/POST parameters exceeded" in response.json()["detail"]
     assert timing(response).queries == 0
-    assert cache.keys("books.list:*") == []
+    assert cache.keys("{manual-keys}:entry:books.list:*") == []

@@ -3,7 +3,10 @@
 import pytest
 from django.core.cache import cache
 
-from recipes.manual_keys.tests.naive import get_or_compute
+from recipes.bookshop.testing import read_both, timing
+from recipes.manual_keys import views
+from recipes.manual_keys.tests.naive import UncheckedTaggedCache, get_or_compute
+from recipes.manual_keys.tests.race import write_while_the_next_read_computes
 
 NAIVE_BOOKS = "/books/"
 NEW_BOOK = {
@@ -44,3 +47,28 @@ def test_naive_reads_a_cached_empty_list_as_a_miss(bookshop):
 
 
 # --8<-- [end:naive_falsy]
+
+
+# --8<-- [start:naive_race]
+def test_an_unchecked_store_keeps_what_a_read_loaded_before_a_write(
+    api_client, book, monkeypatch
+):
+    monkeypatch.setattr(
+        views.BookViewSet,
+        "cache_store",
+        UncheckedTaggedCache("default", name="manual-keys"),
+    )
+    alice, bob = api_client("alice-token"), api_client("bob-token")
+    path = f"/api/manual-keys/books/{book.pk}/"
+    rename = {"title": "Renamed while bob's read computed"}
+    write_while_the_next_read_computes(monkeypatch, lambda: alice.patch(path, rename))
+
+    bob.get(path)  # loads the old title; alice's write commits and invalidates; stored
+
+    (_, cached), (_, fresh) = read_both(bob, path)
+    assert timing(bob.get(path)).cache == "hit"
+    assert cached["title"] == book.title  # stale until the entry expires
+    assert fresh["title"] == rename["title"]
+
+
+# --8<-- [end:naive_race]
