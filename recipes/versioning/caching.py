@@ -67,7 +67,8 @@ class Namespaces:
             try:
                 cache.incr(key)  # (2)!
             except ValueError:  # no version yet, or evicted: any fresh start is newer
-                cache.add(key, fresh_version(), timeout=None)
+                if not cache.add(key, fresh_version(), timeout=None):
+                    cache.incr(key)  # a reader started it meanwhile: move past it
 
     def bump_on_commit(self, names: Iterable[str]) -> None:
         """Bump once the current transaction commits (at once outside a transaction)."""

@@ -61,6 +61,27 @@ def test_bumping_a_namespace_that_was_evicted_starts_it_fresh(bookshop):
     assert namespaces.versions(["never-read"])["never-read"] > 1_000_000
 
 
+def test_a_bump_that_meets_a_readers_fresh_start_still_moves_past_it(
+    bookshop, monkeypatch
+):
+    """An evicted version: a reader starts it, then the write's bump finds it there."""
+    namespaces = Namespaces()
+    cache.delete("ns:books")
+    seen_by_reader = {}
+    real_incr = cache.incr
+
+    def reader_starts_it_first(key, *args, **kwargs):
+        if not seen_by_reader:  # between the bump's failed incr and its add
+            seen_by_reader.update(namespaces.versions(["books"]))
+            raise ValueError(f"Key '{key}' not found")
+        return real_incr(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "incr", reader_starts_it_first)
+    namespaces.bump(["books"])
+
+    assert namespaces.versions(["books"])["books"] > seen_by_reader["books"]
+
+
 def test_one_users_favorite_leaves_other_users_entries_alone(api_client, book):
     alice, bob = api_client("alice-token"), api_client("bob-token")
     alice.get(BOOKS)

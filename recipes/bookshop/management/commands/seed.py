@@ -1,5 +1,7 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
+from recipes.bookshop.models import Book
 from recipes.bookshop.seed import SIZES, seed
 
 
@@ -10,6 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
 
     def handle(self, *args: object, size: str, **options: object) -> None:
+        try:
+            Book.objects.exists()
+        except DatabaseError as exc:  # a fresh database: say what to run, not a traceback
+            raise CommandError(
+                "The database has no bookshop tables yet: "
+                "run `python -m recipes migrate` first."
+            ) from exc
         counts = seed(size)
         self.stdout.write(
             f"Seeded {counts.authors} authors, {counts.books} books, {counts.reviews} reviews; "
