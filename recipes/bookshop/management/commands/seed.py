@@ -12,9 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
 
     def handle(self, *args: object, size: str, **options: object) -> None:
-        try:
+        try:  # a fresh database: say what to run, not a traceback
             Book.objects.exists()
-        except DatabaseError as exc:  # a fresh database: say what to run, not a traceback
+        except DatabaseError as exc:
             raise CommandError(
                 "The database has no bookshop tables yet: "
                 "run `python -m recipes migrate` first."
