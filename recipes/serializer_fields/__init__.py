@@ -2,3 +2,4 @@
 
 SLUG = "serializer-fields"
 TITLE = "Cached serializer fields"
+DEPENDENCIES = {"django-redis": ("django_redis", "redis")}

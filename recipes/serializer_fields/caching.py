@@ -12,6 +12,11 @@ How the caching works:
   keys it found, so a cached ``None`` is a hit.
 * ``invalidate(field, pks)`` deletes what a write changed; the caller decides when (the
   bookshop does it from model signals, after commit).
+* A read that loaded its values before a write committed must not store them after that
+  write's invalidation. Each invalidation counts (one counter per cache) and marks the
+  values it deleted with the count; a read notes the count in the same ``get_many``, and
+  its store skips every value marked since. Check and store are one Lua script, so
+  django-redis is required.
 * Responses report ``cache;desc="hit"`` in ``Server-Timing`` when every value came from the
   cache, ``"miss"`` when some were computed.
 * ``CachedFieldsViewMixin`` loads the values for the rows a ViewSet is about to serialize and
@@ -19,17 +24,27 @@ How the caching works:
   a view the serializer falls back to computing the value for its row.
 """
 
+import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.cache import caches
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 ComputeMany = Callable[[list[Any]], dict[Any, Any]]
 
 
 # --8<-- [start:row_cache]
 class RowFieldCache:
-    """Per-row values of expensive fields, read and written a page at a time."""
+    """Per-row values of expensive fields, read and written a page at a time.
+
+    Every key carries the hash tag ``{name}``, so that one script may touch a page's keys
+    together on Redis Cluster.
+    """
 
     def __init__(
         self,
@@ -48,8 +63,8 @@ class RowFieldCache:
         """Return ``{field: {pk: value}}`` for every field and row, and how many missed."""
         pks = list(dict.fromkeys(pks))
         keys = {(field, pk): self.key(field, pk) for field in self.fields for pk in pks}
-        cache = caches[self.alias]
-        found = cache.get_many(keys.values())  # (1)!
+        counter = self.key("invalidations")
+        found = caches[self.alias].get_many([*keys.values(), counter])  # (1)!
         values: dict[str, dict[Any, Any]] = {field: {} for field in self.fields}
         fresh = {}
         for field, compute_many in self.fields.items():
@@ -61,15 +76,79 @@ class RowFieldCache:
                 if key not in found:
                     fresh[key] = values[field][pk]
         if fresh:
-            cache.set_many(fresh, self.timeout)
+            self._store_unless_invalidated(fresh, seen=found.get(counter))
         return values, len(fresh)
 
     def invalidate(self, field: str, pks: Iterable[Any]) -> None:
-        """Forget ``field`` for the rows ``pks``: the next page that shows them recomputes it."""
-        caches[self.alias].delete_many([self.key(field, pk) for pk in pks])
+        """Forget ``field`` for the rows ``pks``, and refuse the stores of racing reads."""
+        keys = [self.key(field, pk) for pk in pks]
+        self._run(
+            INVALIDATE,
+            [self.key("invalidations"), *keys, *(f"{key}:gone" for key in keys)],
+            [fresh_count(), self.timeout],
+        )
 
-    def key(self, field: str, pk: Any) -> str:
-        return f"{self.name}:{field}:{pk}"
+    def key(self, field: str, pk: Any = "") -> str:
+        return f"{{{self.name}}}:{field}:{pk}"
+
+    def _store_unless_invalidated(
+        self, fresh: dict[str, Any], seen: int | None
+    ) -> None:
+        """Store what a read computed, except values invalidated since it read (``seen``).
+
+        A read that loaded its rows before a write committed must not store them after
+        that write's invalidation: the check and the store are one script.
+        """
+        cache = caches[self.alias]
+        keys = list(fresh)
+        self._run(
+            STORE_UNLESS_INVALIDATED,
+            [*keys, *(f"{key}:gone" for key in keys)],
+            [seen or 0, self.timeout * 1000]
+            + [cache.client.encode(fresh[key]) for key in keys],
+        )
+
+    def _run(self, script: str, keys: list[str], args: list[Any]) -> None:
+        cache = caches[self.alias]
+        try:
+            get_redis_connection(self.alias).eval(
+                script, len(keys), *(cache.make_key(key) for key in keys), *args
+            )
+        except RedisError:  # fail open: the page was answered; nothing is cached
+            logger.warning(
+                "Redis failed; %s values not cached", self.name, exc_info=True
+            )
+
+
+def fresh_count() -> int:
+    """Where a lost invalidation counter restarts: microseconds since the epoch, above any
+    count it reached before Redis evicted it."""
+    return time.time_ns() // 1_000
+
+
+# KEYS: the values, then each value's "invalidated at" count.
+# ARGV: the count the read saw, the values' TTL in ms, then the encoded values.
+STORE_UNLESS_INVALIDATED = """
+local n = #KEYS / 2
+for i = 1, n do
+  local gone = redis.call('GET', KEYS[n + i])
+  if not gone or tonumber(gone) <= tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[i], ARGV[2 + i], 'PX', ARGV[2])
+  end
+end
+"""
+
+# KEYS: the counter, the values, then each value's "invalidated at" count.
+# ARGV: where a missing counter starts, the values' TTL in s.
+INVALIDATE = """
+local n = (#KEYS - 1) / 2
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+for i = 1, n do
+  redis.call('DEL', KEYS[1 + i])
+  redis.call('SET', KEYS[1 + n + i], count, 'EX', ARGV[2])
+end
+"""
 
 
 # --8<-- [end:row_cache]

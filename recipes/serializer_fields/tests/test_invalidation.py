@@ -4,6 +4,7 @@ import pytest
 
 from recipes.bookshop.models import Book, Review
 from recipes.bookshop.testing import assert_reads_match_uncached
+from recipes.serializer_fields.caching import RowFieldCache
 
 API = "/api/serializer-fields/"
 NEW_BOOK = {
@@ -58,3 +59,23 @@ def test_no_field_is_stale_after_a_write(
 
 
 # --8<-- [end:writes]
+
+
+# --8<-- [start:race]
+def test_a_value_computed_before_a_write_is_not_stored(bookshop):
+    writes_during_the_read = [lambda: fields.invalidate("count", [7])]
+
+    def count(pks):
+        counted = {pk: 1 for pk in pks}  # the rows as they were before the write
+        while writes_during_the_read:
+            writes_during_the_read.pop()()  # the write commits and invalidates
+        return counted
+
+    fields = RowFieldCache("race", {"count": count})
+    fields.get_many([7, 8])
+
+    _, missed = fields.get_many([7, 8])
+    assert missed == 1  # 7 was refused and computed again; 8 was stored
+
+
+# --8<-- [end:race]
