@@ -5,12 +5,15 @@ machine's own. Outside CI these tests skip when ``redis-server`` is missing; in 
 """
 
 import logging
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
+from recipes.bookshop.catalogue import installed_recipes
 from recipes.bookshop.testing import (
     RedisServer,
     favorites_owed,
@@ -18,7 +21,9 @@ from recipes.bookshop.testing import (
     free_port,
     start_redis_server,
     timing,
+    uncached_twin,
 )
+from recipes.redis_config.caching import BREAKER, django_redis_cache
 from recipes.settings import redis_cache
 
 pytestmark = pytest.mark.real_redis
@@ -161,3 +166,98 @@ def test_versioning_bumps_on_a_real_redis(api_client, real_redis):
 
     assert int(real_redis.get(":1:ns:books")) == before + 1
     assert timing(client.get("/api/versioning/books/")).cache == "miss"
+
+
+class StoppableRedis(KillableRedis):
+    """A redis-server that can be frozen (SIGSTOP): it accepts connections, never answers."""
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def stuck_redis(settings, redis_server, tmp_path) -> Iterator[StoppableRedis]:
+    """A real Redis with short timeouts, frozen by the test when it says so."""
+    server = StoppableRedis(tmp_path)
+    settings.CACHES = {
+        "default": django_redis_cache(
+            server.url, connect_timeout=STUCK_TIMEOUT, read_timeout=STUCK_TIMEOUT
+        )
+    }
+    BREAKER.reset()
+    yield server
+    server.resume()
+    server.kill()
+    BREAKER.reset()
+
+
+STUCK_TIMEOUT = 0.3
+RECIPE_READS = [
+    pytest.param(
+        f"/api/{recipe.slug}/{resource}/{detail}",
+        id=f"{recipe.slug}-{resource}{detail and '-detail'}",
+    )
+    for recipe in installed_recipes()
+    for resource in recipe.endpoints()
+    if resource in ("books", "authors", "reviews")  # those the uncached API serves too
+    for detail in ("", "1/")
+    if not (resource == "reviews" and detail)
+]
+
+
+# --8<-- [start:stuck_every_recipe]
+@pytest.mark.parametrize("path", RECIPE_READS)
+def test_a_stuck_redis_costs_a_request_at_most_one_timeout(
+    api_client, stuck_redis, path
+):
+    client = api_client("alice-token")
+    client.get(path)  # fills the cache while Redis answers
+    stuck_redis.stop()
+
+    started = time.monotonic()
+    answers = [client.get(path, HTTP_ACCEPT="application/json") for _ in range(3)]
+    elapsed = time.monotonic() - started
+
+    assert BREAKER.timeouts <= 1  # a call timed out at most once; the rest did not wait
+    assert elapsed < STUCK_TIMEOUT + 1.5
+    fresh = client.get(uncached_twin(path), HTTP_ACCEPT="application/json")
+    expected = fresh.content.decode().replace(
+        "/api/uncached/", path[: path.index("/", 5) + 1]
+    )
+    for answer in answers:
+        assert (answer.status_code, answer.content.decode()) == (200, expected)
+
+
+# --8<-- [end:stuck_every_recipe]
+
+
+def test_a_write_while_redis_is_stuck_answers_and_reads_stay_correct(
+    api_client, stuck_redis
+):
+    client = api_client("alice-token")
+    path = "/api/manual-keys/books/1/"
+    client.get(path)
+    stuck_redis.stop()
+
+    renamed = client.patch(path, {"title": "Written while stuck"}, format="json")
+
+    assert renamed.status_code == 200
+    assert client.get(path).json()["title"] == "Written while stuck"
+    assert BREAKER.timeouts == 1
+
+
+def test_caching_resumes_once_the_breaker_cools_down(api_client, stuck_redis):
+    client = api_client("bob-token")
+    path = "/api/versioning/books/"
+    stuck_redis.stop()
+    client.get(path)
+    assert BREAKER.is_open(f"127.0.0.1:{stuck_redis.port}")
+
+    stuck_redis.resume()
+    BREAKER.reset()  # the cooldown has passed
+
+    client.get(path)
+    assert timing(client.get(path)).cache == "hit"

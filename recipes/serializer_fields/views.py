@@ -1,6 +1,7 @@
 """The bookshop with its authors' expensive fields cached per row, and the annotate() answer."""
 
 from functools import partial
+from typing import Any
 
 from django.db.models import Avg, Count, Prefetch
 
@@ -100,6 +101,18 @@ class AnnotatedBookViewSet(bookshop.BookViewSet):
             ),
         )
     )
+
+    def perform_create(self, serializer: Any) -> None:
+        super().perform_create(serializer)
+        self.reload_annotated(serializer)
+
+    def perform_update(self, serializer: Any) -> None:
+        super().perform_update(serializer)
+        self.reload_annotated(serializer)
+
+    def reload_annotated(self, serializer: Any) -> None:
+        """Answer a write with the book as a read shows it: its author annotated."""
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 # --8<-- [end:annotated]

@@ -63,3 +63,25 @@ def test_the_annotated_answer_needs_no_cache_and_gives_the_same_data(api_client)
     fresh = client.get("/api/uncached/books/")
     assert annotated.json()["results"] == fresh.json()["results"]
     assert timing(annotated).queries == 5  # auth, count, page, favourites, authors
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_write_to_the_annotated_books_answers_with_the_annotated_fields(
+    api_client, book, method
+):
+    path = "/api/serializer-fields/books-annotated/"
+    payload = {
+        "title": "Annotated",
+        "author_id": book.author_id,
+        "published": "2024-01-01",
+        "price": "5.00",
+    }
+    target = path if method == "post" else f"{path}{book.pk}/"
+
+    response = getattr(api_client("alice-token"), method)(
+        target, payload, format="json"
+    )
+
+    assert response.status_code in (200, 201)
+    shown = api_client("alice-token").get(f"{path}{response.json()['id']}/").json()
+    assert response.json()["author"] == shown["author"]
