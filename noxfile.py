@@ -107,7 +107,7 @@ def story(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".")
-    for scenario in ("serializer-fields", "redis-config"):
+    for scenario in ("serializer-fields", "redis-config", "stampede"):
         session.run(
             "python",
             "-m",

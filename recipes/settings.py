@@ -150,20 +150,31 @@ COOKBOOK_RECIPES = [
     "recipes.cache_control",
     "recipes.middleware",
     "recipes.conditional",
+    "recipes.stampede",
 ]
 
+# --8<-- [start:response_cache]
 # The middleware recipe's response cache: which paths it keeps, and for how long (seconds).
 # The longest matching prefix wins; a path under a BYPASS prefix is never cached.
 RESPONSE_CACHE = {
     "ALIAS": "default",
     "KEY_PREFIX": "response",
-    "TIMEOUTS": {"/api/middleware/": 60, "/api/middleware/authors/": 300},
+    "TIMEOUTS": {
+        "/api/middleware/": 60,
+        "/api/middleware/authors/": 300,
+        "/api/stampede/rendered-books/": 60,
+    },
     "BYPASS": ["/api/middleware/reviews/"],
 }
+# --8<-- [end:response_cache]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django_redis": {"handlers": ["console"], "level": "WARNING"}},
+    "loggers": {
+        "django_redis": {"handlers": ["console"], "level": "WARNING"},
+        # The circuit breaker's "Redis timed out: bypassed" warnings, among others.
+        "recipes": {"handlers": ["console"], "level": "WARNING"},
+    },
 }

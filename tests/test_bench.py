@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recipes.bookshop.bench import SCENARIOS
+from recipes.bookshop.bench import BURSTS, SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -52,3 +52,44 @@ def test_storage_bench_measures_every_serializer_and_compressor(redis_server, tm
 def test_docs_include_the_storage_table_the_harness_wrote():
     assert len(STORAGE_ROW.findall(included("redis-config"))) == 12
     assert "python -m recipes.bookshop.bench redis-config" in included("redis-config")
+
+
+STAMPEDE_ROW = re.compile(
+    r"^\| (?P<label>[^|]+) \| \d+ \| \d+ \| \d+ \|$", re.MULTILINE
+)
+
+
+@pytest.mark.real_redis
+@pytest.mark.concurrency
+def test_stampede_bench_counts_computations_per_burst(redis_server, tmp_path):
+    output = run_bench("stampede", tmp_path)
+    labels = [match["label"] for match in STAMPEDE_ROW.finditer(output)]
+    assert labels[: len(BURSTS)] == [burst.label for burst in BURSTS]
+
+
+def test_docs_include_the_stampede_tables_the_harness_wrote():
+    labels = [match["label"] for match in STAMPEDE_ROW.finditer(included("stampede"))]
+    assert labels[: len(BURSTS)] == [burst.label for burst in BURSTS]
+    assert "python -m recipes.bookshop.bench stampede" in included("stampede")
+    assert "XFetch on (beta 1)" in included("stampede")
+
+
+def stampede_rows() -> dict[str, list[int]]:
+    """The included stampede tables, ``{row label: [numbers]}``."""
+    return {
+        cells[0]: [int(cell.replace(",", "")) for cell in cells[1:]]
+        for line in included("stampede").splitlines()
+        if line.startswith("| ") and not line.startswith("| ---")
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+        if all(cell.replace(",", "").isdigit() for cell in cells[1:])
+    }
+
+
+def test_the_stampede_page_says_what_its_numbers_show():
+    rows = stampede_rows()
+    for burst in BURSTS:  # guarded: one computation; unguarded: many
+        ran = rows[burst.label][1]  # the most in any burst
+        assert ran == 1 if burst.label.startswith("stampede") else ran > 1
+    assert rows["single flight + stale-while-revalidate"] == [1, 39, 0]
+    assert rows["cache-aside, no guard"][0] == 40
+    assert rows["XFetch on (beta 1)"][0] == 0 < rows["XFetch off (beta 0)"][0]

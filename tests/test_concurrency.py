@@ -13,10 +13,16 @@ import pytest
 import redis
 
 from recipes.bookshop.testing import RedisServer
-from recipes.bookshop.traffic import LiveServer, live_server, run_traffic, stale_reads
+from recipes.bookshop.traffic import (
+    LiveServer,
+    burst,
+    live_server,
+    run_traffic,
+    stale_reads,
+)
 
 pytestmark = [pytest.mark.real_redis, pytest.mark.concurrency]
-INVALIDATING = ["manual-keys", "versioning", "signals", "serializer-fields"]
+INVALIDATING = ["manual-keys", "versioning", "signals", "serializer-fields", "stampede"]
 # Its model signals see a review written anywhere; it serves no reviews of its own.
 REVIEWS_AT = {"serializer-fields": "uncached"}
 
@@ -66,3 +72,22 @@ def test_an_unchecked_tag_store_keeps_stale_entries_under_the_same_traffic(
 
 
 # --8<-- [end:unchecked_race]
+
+
+# --8<-- [start:burst]
+def test_forty_concurrent_cold_requests_run_the_guarded_view_once(server, cache_db):
+    outcomes = burst(server, "/api/stampede/books/?page=1&burst=guarded")
+
+    assert outcomes.count("miss") == 1
+    assert set(outcomes) <= {"miss", "waited", "hit"}
+
+
+def test_forty_concurrent_cold_requests_run_an_unguarded_view_many_times(
+    server, cache_db
+):
+    outcomes = burst(server, "/api/signals/books/?page=1&burst=unguarded")
+
+    assert outcomes.count("miss") > 1
+
+
+# --8<-- [end:burst]

@@ -204,6 +204,181 @@ def run_storage(size: str, repeat: int) -> str:
     return storage_table(rows)
 
 
+@dataclass(frozen=True)
+class Burst:
+    label: str
+    path: str
+    after_a_write: bool = False
+
+
+STAMPEDE_SCENARIO = "stampede"
+BURSTS = [
+    Burst("signals, unguarded: cold entry", "/api/signals/books/?burst={n}"),
+    Burst("stampede (signals, guarded): cold entry", "/api/stampede/books/?burst={n}"),
+    Burst("signals, unguarded: after a write", "/api/signals/books/", True),
+    Burst("stampede (signals, guarded): after a write", "/api/stampede/books/", True),
+    Burst("middleware, unguarded: cold entry", "/api/middleware/books/?burst={n}"),
+    Burst(
+        "stampede (middleware, guarded): cold entry",
+        "/api/stampede/rendered-books/?burst={n}",
+    ),
+]
+COMPUTED = {"miss", "refresh", "late"}
+
+
+def run_stampede(repeat: int, size: str, requests_at_once: int = 40) -> str:
+    """Send bursts of identical requests to a gunicorn server on a private redis-server,
+    and count how many ran the view (``Server-Timing``) in each."""
+    import tempfile
+
+    from .redis_server import free_port, start_redis_server
+    from .traffic import Caller, burst, live_server
+
+    port = free_port()
+    lines = [
+        f"| Burst of {requests_at_once} identical requests | Ran the view "
+        "(median) | Ran the view (most) | Waited for another's result (median) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    with tempfile.TemporaryDirectory() as workdir:
+        server = start_redis_server(port, Path(workdir))
+        try:
+            redis_url = f"redis://127.0.0.1:{port}/0"
+            with live_server(Path(workdir), redis_url, size=size) as live:
+                writer = Caller(live, "alice-token")
+                for case in BURSTS:
+                    computed, waited = [], []
+                    for n in range(repeat):
+                        path = case.path.format(n=n)
+                        if case.after_a_write:
+                            writer.get(path)  # warm: the popular page is cached
+                            writer.send(
+                                "patch", "/api/signals/books/1/", {"title": f"T{n}"}
+                            )
+                        outcomes = burst(live, path, requests_at_once=requests_at_once)
+                        computed.append(sum(o in COMPUTED for o in outcomes))
+                        waited.append(outcomes.count("waited"))
+                    lines.append(
+                        f"| {case.label} | {statistics.median(computed):g} "
+                        f"| {max(computed)} | {statistics.median(waited):g} |"
+                    )
+        finally:
+            server.kill()
+            server.wait(timeout=10)
+    return "\n".join(lines)
+
+
+def run_expiry(readers: int = 40) -> str:
+    """Release ``readers`` threads together on an expired hot entry, in one process on
+    the embedded cache, with a 20 ms computation; then run XFetch over a steady stream."""
+    from recipes.stampede.tests.naive import get_or_compute
+
+    strategies: dict[str, Callable[[], Reader]] = {
+        "cache-aside, no guard": lambda: (
+            lambda compute: get_or_compute("k", compute) and "read"
+        ),
+        "single flight (stale_for=0)": lambda: expired_entry(stale_for=0),
+        "single flight + stale-while-revalidate": lambda: expired_entry(stale_for=30),
+    }
+    lines = [
+        f"| {readers} readers of an expired hot entry | Ran the view "
+        "| Served stale at once | Waited for another's result |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, make_reader in strategies.items():
+        runs, outcomes = readers_together(make_reader, readers)
+        lines.append(
+            f"| {label} | {runs} | {outcomes['stale']} | {outcomes['waited']} |"
+        )
+    return "\n".join(lines) + "\n\n" + xfetch_table()
+
+
+Reader = Callable[[Callable[[], str]], str]
+
+
+def readers_together(
+    make_reader: Callable[[], Reader], readers: int
+) -> tuple[int, Counter]:
+    """Start from an empty cache, prepare the entry, release ``readers`` threads at once;
+    return how often the 20 ms computation ran, and the readers' outcomes."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import cache
+
+    cache.clear()
+    read = make_reader()
+    runs: list[int] = []
+
+    def compute() -> str:
+        runs.append(1)
+        time.sleep(0.02)
+        return "page"
+
+    together = threading.Barrier(readers)
+
+    def one(_: int) -> str:
+        together.wait(timeout=10)
+        return read(compute)
+
+    with ThreadPoolExecutor(max_workers=readers) as pool:
+        outcomes = Counter(pool.map(one, range(readers)))
+    return len(runs), outcomes
+
+
+def expired_entry(*, stale_for: float) -> Reader:
+    """Store an entry through a guard, move its clock past the entry's freshness, and
+    return a reader that goes through that guard."""
+    from recipes.stampede.caching import StampedeGuard
+
+    now = [time.time()]
+    guard = StampedeGuard(stale_for=stale_for, clock=lambda: now[0])
+    guard.get_or_compute("k", lambda: "old page", timeout=60)
+    now[0] += 61
+    return lambda compute: guard.get_or_compute("k", compute, timeout=60)[1]
+
+
+def xfetch_table(reads: int = 20_000) -> str:
+    """Read one hot entry every 10 ms of simulated time for ``reads`` reads; count how
+    many reads found it expired, with XFetch off (beta 0) and on (beta 1)."""
+    lines = [
+        f"| {reads:,} reads, one every 10 ms; 60 s timeout; 0.5 s to compute "
+        "| Reads that found it expired | Early refreshes |",
+        "| --- | ---: | ---: |",
+    ]
+    for beta in (0.0, 1.0):
+        outcomes = steady_stream(beta, reads)
+        label = "XFetch on (beta 1)" if beta else "XFetch off (beta 0)"
+        lines.append(f"| {label} | {outcomes['miss'] - 1} | {outcomes['refresh']} |")
+    return "\n".join(lines)
+
+
+def steady_stream(beta: float, reads: int) -> Counter:
+    """One reader on a simulated clock; the first read's miss is the cold start."""
+    import random
+
+    from django.core.cache import cache
+
+    from recipes.stampede.caching import StampedeGuard
+
+    cache.clear()
+    clock = [0.0]
+    draws = random.Random(2015)
+    guard = StampedeGuard(
+        stale_for=0, beta=beta, clock=lambda: clock[0], draw=lambda: 1 - draws.random()
+    )
+
+    def compute() -> str:
+        clock[0] += 0.5  # the computation's time, on the simulated clock
+        return "page"
+
+    outcomes: Counter = Counter()
+    for _ in range(reads):
+        outcomes[guard.get_or_compute("hot", compute, timeout=60)[1]] += 1
+        clock[0] += 0.01
+    return outcomes
+
+
 def table(rows: list[Row]) -> str:
     """Return ``rows`` as a Markdown table, with times relative to the first row."""
     baseline = rows[0].median_ms
@@ -221,13 +396,25 @@ def table(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", choices=sorted([*SCENARIOS, STORAGE_SCENARIO]))
+    parser.add_argument(
+        "scenario", choices=sorted([*SCENARIOS, STORAGE_SCENARIO, STAMPEDE_SCENARIO])
+    )
     parser.add_argument("--size", default="bench", choices=["small", "bench"])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--write", type=Path)
     args = parser.parse_args(argv)
 
-    if args.scenario == STORAGE_SCENARIO:
+    if args.scenario == STAMPEDE_SCENARIO:
+        output = run_stampede(args.repeat, args.size)
+        sandbox.start("small")
+        output += "\n\n" + run_expiry()
+        what = (
+            "Second table: threads in one process on the embedded cache, a 20 ms "
+            "computation; third: one reader on a simulated clock. First table: gunicorn "
+            "(2 workers, 8 threads each) and a redis-server on loopback, "
+            f"{args.repeat} bursts per row, a book list page as alice (token)"
+        )
+    elif args.scenario == STORAGE_SCENARIO:
         output = run_storage(args.size, args.repeat)
         what = (
             "The bookshop's 50-row list page as JSON data, on a local redis-server, "

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,13 +91,14 @@ def live_server(
     redis_url: str | None,
     *,
     settings: str = "recipes.settings",
+    size: str = "small",
     workers: int = 2,
     threads: int = 8,
 ) -> Iterator[LiveServer]:
     """Migrate, seed and serve the demo with gunicorn until the block ends."""
     env = demo_env(workdir / "demo.sqlite3", redis_url, settings)
     manage("migrate", "--verbosity", "0", env=env)
-    manage("seed", env=env)
+    manage("seed", "--size", size, env=env)
     port = free_port()
     process = subprocess.Popen(
         [
@@ -146,6 +148,9 @@ def wait_until_it_answers(server: LiveServer, seconds: float = 60) -> None:
             time.sleep(0.1)
 
 
+TOKENS: dict[tuple[str, str], str] = {}
+
+
 class Caller:
     """One client of the live server: anonymous, or alice/bob by token or by session."""
 
@@ -177,6 +182,12 @@ class Caller:
         )
 
     def _token(self, username: str) -> str:
+        """Log in once per user and server: a password check costs a few hundred ms."""
+        if (self.server.base, username) not in TOKENS:
+            TOKENS[self.server.base, username] = self._new_token(username)
+        return TOKENS[self.server.base, username]
+
+    def _new_token(self, username: str) -> str:
         response = requests.post(
             self.server.url("/api/token/"),
             json={"username": username, "password": "cookbook"},
@@ -332,3 +343,26 @@ def first_difference(served: str, expected: str, context: int = 60) -> str:
     )
     start = max(0, at - context)
     return f"served ...{served[start : at + 20]}... uncached ...{expected[start : at + 20]}..."
+
+
+SERVER_TIMING_CACHE = re.compile(r'cache;desc="([a-z-]+)"')
+
+
+def burst(server: LiveServer, path: str, *, requests_at_once: int = 40) -> list[str]:
+    """Send ``requests_at_once`` identical requests together; return their cache outcomes.
+
+    Every thread logs in and connects first, then all wait at a barrier and send at once.
+    """
+    callers = [Caller(server, "alice-token") for _ in range(requests_at_once)]
+    for caller in callers:
+        caller.get("/api/recipes/")  # open the connection before the burst
+    together = threading.Barrier(requests_at_once)
+
+    def send(caller: Caller) -> str:
+        together.wait(timeout=REQUEST_TIMEOUT)
+        response = caller.get(path)
+        response.raise_for_status()
+        return SERVER_TIMING_CACHE.search(response.headers["Server-Timing"])[1]
+
+    with ThreadPoolExecutor(max_workers=requests_at_once) as pool:
+        return list(pool.map(send, callers))

@@ -116,7 +116,7 @@ class ResponseCacheMixin:
         self.response_cache_plan = plan_for(request)
         if self.response_cache_plan is None:
             return
-        entry = caches[self.response_cache_plan.alias].get(self.response_cache_plan.key)
+        entry = self.read_entry(self.response_cache_plan)
         if entry is not None:
             self.response_cache_hit = from_entry(entry, head=request.method == "HEAD")
             setattr(self, request.method.lower(), self.serve_cached_response)  # (2)!
@@ -134,8 +134,20 @@ class ResponseCacheMixin:
             return report_cache_outcome(response, "bypass")
         if self.response_cache_hit is not None:
             return report_cache_outcome(response, "hit")
-        after_render(response, lambda rendered: store(request, rendered, plan))  # (3)!
+        after_render(  # (3)!
+            response,
+            lambda rendered: self.write_entry(plan, entry_for(request, rendered, plan)),
+        )
         return report_cache_outcome(response, "miss")
+
+    def read_entry(self, plan: Plan) -> dict[str, Any] | None:
+        """Return the entry stored under ``plan.key``, or ``None`` on a miss."""
+        return caches[plan.alias].get(plan.key)
+
+    def write_entry(self, plan: Plan, entry: dict[str, Any] | None) -> None:
+        """Store ``entry``; ``None`` means the response must not be stored."""
+        if entry is not None:
+            caches[plan.alias].set(plan.key, entry, plan.timeout)
 
 
 # --8<-- [end:mixin]
@@ -178,13 +190,16 @@ def response_key(request: Request, vary_on: Sequence[str]) -> str:
 
 
 # --8<-- [start:store]
-def store(request: Request, response: HttpResponseBase, plan: Plan) -> None:
-    """Store ``response`` under ``plan.key`` if a shared cache could; say why not if not."""
+def entry_for(
+    request: Request, response: HttpResponseBase, plan: Plan
+) -> dict[str, Any] | None:
+    """Return the entry to store for ``response``, or ``None`` (and why, in the log) if a
+    shared cache must not store it."""
     reason = unstorable_because(request, response, plan.vary_on)
     if reason:
         logger.debug("not cached: %s: %s", request.get_full_path(), reason)
-        return
-    entry = {
+        return None
+    return {
         "status": response.status_code,
         "headers": [
             (name, value)
@@ -193,7 +208,6 @@ def store(request: Request, response: HttpResponseBase, plan: Plan) -> None:
         ],
         "content": response.content,
     }
-    caches[plan.alias].set(plan.key, entry, plan.timeout)
 
 
 def unstorable_because(

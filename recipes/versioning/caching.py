@@ -121,11 +121,18 @@ class VersionedResponseMixin:
             versions,
             per_user=self.cache_per_user,
         )
+        return self.respond_from_cache(key, lambda: view(request, *args, **kwargs))
+
+    def respond_from_cache(self, key: str, compute: Callable[[], Response]) -> Response:
+        """Answer from the entry under ``key``, or compute the response and store its data.
+
+        The hook a stampede guard overrides (``recipes/stampede``).
+        """
         cache = caches[self.cache_namespaces_store.alias]
         data = cache.get(key, MISSING)
         if data is not MISSING:
             return report_cache_outcome(Response(data), "hit")
-        response = view(request, *args, **kwargs)
+        response = compute()
         if response.status_code == 200:
             cache.set(key, response.data, self.cache_timeout)
         return report_cache_outcome(response, "miss")

@@ -1,0 +1,284 @@
+"""One computation per cold or expiring entry, however many requests want it at once.
+
+How the protection works:
+
+* **Single flight.** A request that misses takes a lock on the entry (``SET NX`` with a
+  lease, through django-redis' ``lock``) before it computes. The others find the lock
+  taken and wait for the entry to appear, polling every ``poll`` seconds, for at most
+  ``wait`` seconds. The lock expires after ``lease`` seconds, so a holder that dies (a
+  killed worker, a crash) holds the others back no longer than that: the next poll
+  takes the lock over. A request that has waited ``wait`` seconds computes on its own.
+* **Serve stale while revalidating.** An entry is kept ``stale_for`` seconds past its
+  freshness. A request that finds it stale serves it as it is while one request (the
+  one that takes the lock) computes the new one, in its own request: no worker, no
+  queue. Nothing older than ``timeout + stale_for`` seconds is ever served: Redis drops
+  the entry then, and the read checks the age too.
+* **Probabilistic early refresh (XFetch).** Vattani, Chierichetti and Lowenstein,
+  "Optimal Probabilistic Cache Stampede Prevention", VLDB 2015: each read of a fresh
+  entry refreshes it early with a probability that grows as its expiry nears, scaled by
+  how long it took to compute (``delta``) and by ``beta``. A hot entry is usually
+  recomputed by one request shortly before it expires, so it never goes cold.
+* An entry is ``(value, fresh_until, delta)``; keys are the caller's. Only what
+  ``storable`` accepts is stored (for a response: a 200).
+* When Redis fails, each request computes its own answer (fail open): no lock can be
+  taken, and none is waited for.
+* ``StampedeProtectedMixin`` puts all of this under the versioning and signals recipes'
+  ``respond_from_cache`` hook: their keys name namespace versions, so after a write every
+  reader misses at once, and single flight makes that one computation. A stale entry is
+  never served across a write: the write moved the key.
+"""
+
+import logging
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import caches
+from redis.exceptions import LockError, RedisError
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+UNSTORABLE = object()  # what a computation returns when its answer must not be cached
+
+
+# --8<-- [start:xfetch]
+def refresh_early(
+    now: float, fresh_until: float, delta: float, *, beta: float, draw: float
+) -> bool:
+    """Return whether a read at ``now`` recomputes an entry before it expires (XFetch).
+
+    ``draw`` is uniform in (0, 1]: ``-log(draw)`` is an exponential variable, so the
+    chance of an early refresh is small far from expiry and rises to certainty at it.
+    """
+    return now - delta * beta * math.log(draw) >= fresh_until
+
+
+# --8<-- [end:xfetch]
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: Any
+    fresh_until: float  # seconds since the epoch
+    delta: float  # how long the value took to compute, in seconds
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What ``begin`` found: a value to serve, or the duty to compute one.
+
+    ``outcome`` is ``hit``, ``stale`` (served while another request refreshes it),
+    ``waited`` (another request computed it), or, when this request must compute,
+    ``miss``, ``refresh`` (a stale or expiring entry) or ``late`` (it waited ``wait``
+    seconds for another request and computes on its own).
+    """
+
+    key: str
+    value: Any
+    outcome: str
+    lock: Any = None
+    started: float = 0.0
+
+    @property
+    def must_compute(self) -> bool:
+        return self.outcome in ("miss", "refresh", "late")
+
+
+# --8<-- [start:guard]
+class StampedeGuard:
+    """Compute each entry once at a time: single flight, stale-while-revalidate, XFetch."""
+
+    def __init__(
+        self,
+        alias: str = "default",
+        *,
+        stale_for: float = 30.0,
+        lease: float = 10.0,
+        wait: float = 5.0,
+        poll: float = 0.02,
+        beta: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        draw: Callable[[], float] = lambda: 1.0 - random.random(),
+    ) -> None:
+        self.alias = alias
+        self.stale_for = stale_for  # how long past freshness an entry may be served
+        self.lease = lease  # how long a lock outlives a holder that died
+        self.wait = wait  # how long a request waits for another's computation
+        self.poll = poll
+        self.beta = beta  # XFetch's eagerness: above 1 refreshes earlier
+        self.clock = clock
+        self.draw = draw
+
+    def get_or_compute(
+        self, key: str, compute: Callable[[], Any], *, timeout: float
+    ) -> tuple[Any, str]:
+        """Return the value under ``key`` and how it was obtained (``Ticket.outcome``)."""
+        ticket = self.begin(key)
+        if not ticket.must_compute:
+            return ticket.value, ticket.outcome
+        try:
+            value = compute()
+        except BaseException:
+            self.abandon(ticket)
+            raise
+        if value is UNSTORABLE:
+            self.abandon(ticket)
+        else:
+            self.finish(ticket, value, timeout=timeout)
+        return value, ticket.outcome
+
+    def begin(self, key: str) -> "Ticket":
+        """Look ``key`` up: a value to serve, or the duty (and lock) to compute it."""
+        entry = self._read(key)
+        now = self.clock()
+        if entry is not None and now < entry.fresh_until + self.stale_for:
+            fresh = now < entry.fresh_until
+            early = fresh and refresh_early(
+                now, entry.fresh_until, entry.delta, beta=self.beta, draw=self.draw()
+            )
+            if fresh and not early:
+                return Ticket(key, entry.value, "hit")
+            lock = self._claim(key)  # (1)!
+            if lock is None:
+                return Ticket(key, entry.value, "hit" if fresh else "stale")
+            return Ticket(key, None, "refresh", lock=lock, started=now)
+        return self._single_flight(key)
+
+    def finish(self, ticket: "Ticket", value: Any, *, timeout: float) -> None:
+        """Store what ``ticket``'s holder computed, and let the others have it."""
+        try:
+            finished = self.clock()
+            entry = Entry(value, finished + timeout, finished - ticket.started)
+            caches[self.alias].set(ticket.key, entry, timeout + self.stale_for)
+        finally:
+            self.abandon(ticket)
+
+    def abandon(self, ticket: "Ticket") -> None:
+        """Give up ``ticket``'s lock without storing (an error, an unstorable answer)."""
+        self._release(ticket.lock)
+
+    def _single_flight(self, key: str) -> "Ticket":
+        """Take the duty to compute ``key`` if no one has it; else wait for their result."""
+        deadline = time.monotonic() + self.wait
+        while True:
+            lock = self._claim(key)
+            if lock is not None:  # (2)!
+                entry = self._read(key)  # stored between our read and our lock?
+                if entry is not None and self.clock() < entry.fresh_until:
+                    self._release(lock)
+                    return Ticket(key, entry.value, "waited")
+                return Ticket(key, None, "miss", lock=lock, started=self.clock())
+            if time.monotonic() >= deadline:  # (3)!
+                return Ticket(key, None, "late", started=self.clock())
+            time.sleep(self.poll)
+            entry = self._read(key)
+            if entry is not None and self.clock() < entry.fresh_until:
+                return Ticket(key, entry.value, "waited")
+
+    def _read(self, key: str) -> Entry | None:
+        entry = caches[self.alias].get(key)
+        return entry if isinstance(entry, Entry) else None
+
+    def _claim(self, key: str) -> Any:
+        """Take the lock on ``key`` without waiting: a lock, ``None`` if taken, or a
+        stand-in when Redis cannot say (then every request computes: fail open)."""
+        try:
+            lock = caches[self.alias].lock(
+                f"{key}:lock", timeout=self.lease, blocking=False
+            )
+            return lock if lock.acquire(blocking=False) else None
+        except RedisError:
+            logger.warning("Could not lock %s; computing without it", key)
+            return NO_LOCK
+
+    @staticmethod
+    def _release(lock: Any) -> None:
+        if lock is None or lock is NO_LOCK:
+            return
+        try:
+            lock.release()
+        except (LockError, RedisError):  # expired and maybe taken over: not ours now
+            logger.info("A lock expired before its computation ended")
+
+
+NO_LOCK = object()  # a claim Redis could not record
+
+
+# --8<-- [end:guard]
+
+
+# --8<-- [start:mixin]
+class StampedeProtectedMixin:
+    """Guard a versioning or signals ViewSet's entries with a ``StampedeGuard``.
+
+    Put it before ``VersionedResponseMixin``; its ``respond_from_cache`` replaces the
+    plain get-compute-set.
+    """
+
+    stampede_guard: StampedeGuard = StampedeGuard()
+    cache_timeout: int
+
+    def respond_from_cache(self, key: str, compute: Callable[[], Response]) -> Response:
+        computed: list[Response] = []
+
+        def data_to_store() -> Any:
+            response = compute()
+            computed.append(response)
+            return response.data if response.status_code == 200 else UNSTORABLE
+
+        data, outcome = self.stampede_guard.get_or_compute(
+            key, data_to_store, timeout=self.cache_timeout
+        )
+        response = computed[0] if computed else Response(data)
+        return report_cache_outcome(response, outcome)
+
+
+# --8<-- [end:mixin]
+
+
+# --8<-- [start:responses_mixin]
+class StampedeProtectedResponsesMixin:
+    """Guard the middleware recipe's rendered-response entries with a ``StampedeGuard``.
+
+    Put it before ``ResponseCacheMixin``: it replaces that mixin's two cache calls,
+    ``read_entry`` (in ``initial()``) and ``write_entry`` (once the response is rendered).
+    """
+
+    stampede_guard: StampedeGuard = StampedeGuard()
+    stampede_ticket: Ticket | None = None
+
+    def read_entry(self, plan: Any) -> Any:
+        self.stampede_ticket = self.stampede_guard.begin(plan.key)
+        return None if self.stampede_ticket.must_compute else self.stampede_ticket.value
+
+    def write_entry(self, plan: Any, entry: Any) -> None:
+        if entry is None:  # not storable: let a waiting request compute its own
+            self.stampede_guard.abandon(self.stampede_ticket)
+        else:
+            self.stampede_guard.finish(
+                self.stampede_ticket, entry, timeout=plan.timeout
+            )
+
+    def finalize_response(
+        self, request: Any, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.stampede_ticket is not None:
+            report_cache_outcome(response, self.stampede_ticket.outcome)
+        return response
+
+
+# --8<-- [end:responses_mixin]
+
+
+def report_cache_outcome(response: Response, outcome: str) -> Response:
+    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome``.
+
+    Each recipe module carries its own copy of this helper, so that it can be copied alone.
+    """
+    response["Server-Timing"] = f'cache;desc="{outcome}"'
+    return response

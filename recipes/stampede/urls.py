@@ -1,0 +1,10 @@
+from rest_framework.routers import DefaultRouter
+
+from .views import AuthorViewSet, BookViewSet, RenderedBookViewSet, ReviewViewSet
+
+router = DefaultRouter()
+router.register("books", BookViewSet, basename="book")
+router.register("authors", AuthorViewSet, basename="author")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("rendered-books", RenderedBookViewSet, basename="rendered-book")
+urlpatterns = router.urls
