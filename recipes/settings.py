@@ -129,7 +129,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "recipes.bookshop.schema.AutoSchemaWithErrors",
     "EXCEPTION_HANDLER": "recipes.bookshop.errors.api_exception_handler",
 }
 
@@ -174,6 +174,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "django_redis": {"handlers": ["console"], "level": "WARNING"},
+        # A 500's traceback, with DEBUG off too.
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
         # The circuit breaker's "Redis timed out: bypassed" warnings, among others.
         "recipes": {"handlers": ["console"], "level": "WARNING"},
     },

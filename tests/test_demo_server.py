@@ -220,3 +220,21 @@ def test_openapi_schema_describes_the_recipe_endpoints(demo):
     assert {BOOKS, f"{BOOKS}{{id}}/", f"{BOOKS}{{id}}/favorite/"} <= set(
         schema["paths"]
     )
+
+
+def test_seed_on_a_database_without_tables_says_to_migrate_first(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "recipes", "seed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "run `python -m recipes migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -52,6 +52,12 @@ class LiveServer:
     base: str
     process: subprocess.Popen
     env: dict[str, str]
+    log: Path  # gunicorn's and the project's log output: tracebacks of any 500
+
+    def errors_logged(self) -> str:
+        """Return the log's ERROR records and tracebacks so far."""
+        text = self.log.read_text(errors="replace")
+        return text if ("Traceback" in text or "ERROR" in text) else ""
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -100,6 +106,8 @@ def live_server(
     manage("migrate", "--verbosity", "0", env=env)
     manage("seed", "--size", size, env=env)
     port = free_port()
+    log = workdir / "server.log"
+    log_file = log.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -115,10 +123,9 @@ def live_server(
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=log_file,
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, env)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, env, log)
     try:
         wait_until_it_answers(server)
         yield server
@@ -129,7 +136,7 @@ def live_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        process.stderr.close()
+        log_file.close()
 
 
 def wait_until_it_answers(server: LiveServer, seconds: float = 60) -> None:
@@ -141,7 +148,7 @@ def wait_until_it_answers(server: LiveServer, seconds: float = 60) -> None:
         except requests.ConnectionError:
             if server.process.poll() is not None:
                 raise RuntimeError(
-                    f"gunicorn exited: {server.process.stderr.read()}"
+                    f"gunicorn exited: {server.log.read_text()}"
                 ) from None
             if time.monotonic() > deadline:
                 raise RuntimeError("the live server did not answer in time") from None

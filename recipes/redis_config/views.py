@@ -5,8 +5,9 @@ from typing import Any
 
 from django.conf import settings
 from django_redis import get_redis_connection
+from drf_spectacular.utils import extend_schema, inline_serializer
 from redis.exceptions import RedisError
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,21 @@ class CacheStatusViewSet(viewsets.ViewSet):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "CacheStatus",
+            {
+                "alias": serializers.CharField(),
+                "reachable": serializers.BooleanField(allow_null=True),
+                "error": serializers.CharField(allow_null=True),
+                "ping_ms": serializers.FloatField(),
+                "serializer": serializers.CharField(),
+                "compressor": serializers.CharField(),
+                "fails_open": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    )
     def list(self, request: Request) -> Response:
         return Response(
             [self.status(alias, config) for alias, config in settings.CACHES.items()]

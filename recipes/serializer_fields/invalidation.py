@@ -34,7 +34,11 @@ def book_changed(sender: type, instance: Book, **kwargs: Any) -> None:
 
 
 def review_changed(sender: type, instance: Review, **kwargs: Any) -> None:
-    forget(("average_rating",), {instance.book.author_id})
+    try:
+        author_id = instance.book.author_id
+    except Book.DoesNotExist:  # deleted with its book, by a concurrent request:
+        return  # the book's own delete forgets its author's fields
+    forget(("average_rating",), {author_id})
 
 
 def rows_written(sender: type, rows: list, **kwargs: Any) -> None:

@@ -1,6 +1,7 @@
 """Every change to books or reviews reaches the cached fields, from the API or the ORM."""
 
 import pytest
+from django.db.models.signals import post_delete
 
 from recipes.bookshop.models import Book, Review
 from recipes.bookshop.testing import assert_reads_match_uncached
@@ -79,3 +80,11 @@ def test_a_value_computed_before_a_write_is_not_stored(bookshop):
 
 
 # --8<-- [end:race]
+
+
+def test_a_review_whose_book_is_already_gone_does_not_fail_the_write(bookshop):
+    """Two requests deleting one book: the later one deletes reviews it collected before
+    the earlier one committed, and their book no longer exists."""
+    orphan = Review(pk=1, book_id=999_999, rating=1)
+
+    post_delete.send(sender=Review, instance=orphan, using="default", origin=orphan)
