@@ -126,6 +126,8 @@ def fresh_count() -> int:
     return time.time_ns() // 1_000
 
 
+# The manual-keys recipe's check-and-store, for per-row values instead of tagged entries;
+# each recipe carries its own so that it can be copied alone.
 # KEYS: the values, then each value's "invalidated at" count.
 # ARGV: the count the read saw, the values' TTL in ms, then the encoded values.
 STORE_UNLESS_INVALIDATED = """
