@@ -58,6 +58,7 @@ def tests(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run(
         "pytest",
+        "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
         "--cov",
         "--cov-report=term",
         *session.posargs,
