@@ -6,7 +6,8 @@ How the caching works:
   serializer's output, before rendering) for ``cache_timeout`` seconds. Only 200s are stored.
 * ``build_cache_key`` puts into the key everything that changes that data: the namespace,
   a schema version, the URL's arguments, the canonical query string, the negotiated format,
-  the user for per-user responses, and the scheme and host where links are absolute. The
+  the user for per-user responses, and the scheme and host (``cache_per_host``: on unless
+  no serializer renders a URL, as a ``HyperlinkedModelSerializer`` does in details too). The
   parts are JSON-encoded, then hashed: distinct requests never share a key by
   concatenation, and every key is short printable ASCII that any backend accepts
   (memcached's 250 bytes included), whatever the query string.

@@ -1,0 +1,37 @@
+"""articles/views.py, with the manual-keys recipe: ``caching.py`` copied beside it."""
+
+from typing import Any
+
+from .base_views import ArticleViewSet as UncachedArticleViewSet
+from .caching import CachedResponseMixin, TaggedCache
+from .models import Article
+
+
+# --8<-- [start:wiring]
+class ArticleViewSet(CachedResponseMixin, UncachedArticleViewSet):
+    cache_namespace = "articles"
+    cache_store = TaggedCache("default", name="articles")
+
+    def cache_tags(self, action: str, data: Any) -> set[str]:
+        rows = data["results"] if action == "list" else [data]
+        listed = {"articles:list"} if action == "list" else set()
+        return {f"article:{row['id']}" for row in rows} | listed
+
+    def perform_create(self, serializer: Any) -> None:
+        super().perform_create(serializer)
+        self.invalidate({"articles:list"})
+
+    def perform_update(self, serializer: Any) -> None:
+        super().perform_update(serializer)
+        self.invalidate({f"article:{serializer.instance.pk}"})
+
+    def perform_destroy(self, instance: Article) -> None:
+        super().perform_destroy(instance)
+        self.invalidate({"articles:list", f"article:{instance.pk}"})
+
+    def perform_star_toggle(self, article: Article, user: Any) -> None:
+        super().perform_star_toggle(article, user)
+        self.invalidate({f"article:{article.pk}"})
+
+
+# --8<-- [end:wiring]
