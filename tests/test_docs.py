@@ -5,7 +5,9 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -90,3 +92,54 @@ def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
 
     assert result.returncode != 0
     assert "no_such_section" in result.stderr
+
+
+class Links(HTMLParser):
+    """The ``href`` of every link in a page, and every ``id`` it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.hrefs.append(attributes["href"])
+
+
+def parsed(page: Path) -> Links:
+    links = Links()
+    links.feed(page.read_text())
+    return links
+
+
+def broken_links(site: Path) -> list[str]:
+    """Return every internal link of the built site whose page or anchor does not exist."""
+    pages = {page: parsed(page) for page in site.rglob("*.html")}
+    broken = []
+    for page, links in pages.items():
+        for href in links.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "data:")):
+                continue
+            path = unquote(parts.path)
+            base = site if path.startswith("/") else page.parent  # the 404 page's links
+            target = (base / path.lstrip("/")).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: {href}")
+            elif (
+                parts.fragment
+                and target in pages
+                and unquote(parts.fragment) not in pages[target].ids
+            ):
+                broken.append(f"{page.relative_to(site)}: {href} (no such anchor)")
+    return broken
+
+
+def test_every_internal_link_and_anchor_of_the_site_exists(site):
+    assert broken_links(site) == []
