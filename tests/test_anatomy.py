@@ -106,3 +106,59 @@ def test_every_embedded_snippet_resolves(page, path, section):
 def test_pages_embed_code_rather_than_paste_it():
     pages = {page.name for page, _, _ in embedded_snippets()}
     assert {"cache-page.md", "demo-api.md"} <= pages
+
+
+MARKER = re.compile(r"# \((\d+)\)!")
+FENCE = re.compile(r"^(?P<indent>\s*)```")
+NOTE = re.compile(r"^(?P<indent>\s*)(?P<number>\d+)\.\s")
+
+
+def section_source(path: str, section: str | None) -> str:
+    source = (ROOT / path).read_text()
+    if not section:
+        return source
+    start = source.index(f"# --8<-- [start:{section}]")
+    return source[start : source.index(f"# --8<-- [end:{section}]")]
+
+
+def annotated_blocks(page: Path) -> list[tuple[int, list[int], list[int]]]:
+    """Return, for each embedded code block: its line, its markers, the notes after it."""
+    lines = page.read_text().splitlines()
+    blocks, index = [], 0
+    while index < len(lines):
+        fence = FENCE.match(lines[index])
+        if not fence:
+            index += 1
+            continue
+        start, index = index, index + 1
+        markers = []
+        while not lines[index].strip().startswith("```"):
+            if match := SNIPPET.match(lines[index]):
+                markers += [
+                    int(n)
+                    for n in MARKER.findall(
+                        section_source(match["path"], match["section"])
+                    )
+                ]
+            index += 1
+        index += 1
+        while index < len(lines) and not lines[index].strip():
+            index += 1
+        notes = []
+        while index < len(lines) and (
+            (note := NOTE.match(lines[index])) or lines[index].startswith(" " * 4)
+        ):
+            if note and note["indent"] == fence["indent"]:
+                notes.append(int(note["number"]))
+            index += 1
+        blocks.append((start + 1, markers, notes))
+    return blocks
+
+
+@pytest.mark.parametrize(
+    "page", sorted((ROOT / "docs").rglob("*.md")), ids=lambda page: page.name
+)
+def test_every_annotation_marker_has_its_note_numbered_as_shown(page):
+    for line, markers, notes in annotated_blocks(page):
+        assert markers == list(range(1, len(markers) + 1)), f"line {line}: {markers}"
+        assert notes[: len(markers)] == markers, f"line {line}: notes {notes}"

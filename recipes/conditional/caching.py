@@ -106,19 +106,19 @@ class ConditionalMixin:
     conditional_store: TimedNamespaces
     conditional_per_user: bool = True
     require_if_match: bool = False
-    current: "Current | None" = None  # (5)!
+    current: "Current | None" = None  # (1)!
 
     def conditional_namespaces(self, request: Request) -> set[str]:
         """Return the namespaces this action's response depends on: override per view."""
         raise NotImplementedError("name the namespaces a response depends on")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # (1)!
+        super().initial(request, *args, **kwargs)  # (2)!
         self.current = None
         if request.method in SAFE_METHODS:
             self.current = self.current_validators(request)
             verdict = evaluate_preconditions(request, self.current)
-            if verdict is not None:  # (2)!
+            if verdict is not None:  # (3)!
                 setattr(self, request.method.lower(), lambda *args, **kwargs: verdict)
         elif self.detail:
             self.check_write_preconditions(request)
@@ -128,7 +128,7 @@ class ConditionalMixin:
         if self.require_if_match and "If-Match" not in request.headers:
             raise PreconditionRequired()
         if {"If-Match", "If-Unmodified-Since"} & set(request.headers):
-            current = self.current_validators(request)  # (3)!
+            current = self.current_validators(request)  # (4)!
             evaluate_preconditions(request, current)
 
     def finalize_response(
@@ -159,7 +159,7 @@ class ConditionalMixin:
         changed_at = int(validators.changed_at)
         return Current(
             etag=entity_tag(request, validators, resource, user),
-            last_modified=changed_at if time.time() - changed_at >= 1 else None,  # (4)!
+            last_modified=changed_at if time.time() - changed_at >= 1 else None,  # (5)!
         )
 
 

@@ -175,7 +175,7 @@ def response_key(request: Request, vary_on: Sequence[str]) -> str:
     parts = {
         "schema": SCHEMA_VERSION,
         "user": user.pk if authenticated else None,
-        "authenticated_by": type(request.successful_authenticator).__name__,  # (4)!
+        "authenticated_by": type(request.successful_authenticator).__name__,  # (1)!
         "media_type": request.accepted_media_type,
         "origin": f"{request.scheme}://{request.get_host()}",
         "path": request.path,

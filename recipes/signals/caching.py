@@ -116,7 +116,7 @@ class ModelInvalidator:
 
     def bump_after_commit(self, names: Iterable[str]) -> None:
         """Bump ``names`` when the transaction commits; at once outside a transaction."""
-        self.namespaces.bump_on_commit(set(names))  # (2)!
+        self.namespaces.bump_on_commit(set(names))  # (1)!
 
     @staticmethod
     def _related_pks(
