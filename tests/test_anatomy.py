@@ -162,3 +162,28 @@ def test_every_annotation_marker_has_its_note_numbered_as_shown(page):
     for line, markers, notes in annotated_blocks(page):
         assert markers == list(range(1, len(markers) + 1)), f"line {line}: {markers}"
         assert notes[: len(markers)] == markers, f"line {line}: notes {notes}"
+
+
+def pasted_python_blocks(page: Path) -> list[int]:
+    """Return the lines of ``python`` code blocks whose content is not all snippets."""
+    lines = page.read_text().splitlines()
+    pasted, index = [], 0
+    while index < len(lines):
+        if lines[index].strip().startswith("```python"):
+            start, index = index, index + 1
+            while not lines[index].strip().startswith("```"):
+                if lines[index].strip() and not SNIPPET.match(lines[index]):
+                    pasted.append(start + 1)
+                    break
+                index += 1
+            while not lines[index].strip().startswith("```"):
+                index += 1
+        index += 1
+    return pasted
+
+
+@pytest.mark.parametrize(
+    "page", sorted((ROOT / "docs").rglob("*.md")), ids=lambda page: page.name
+)
+def test_every_python_block_is_embedded_from_a_file(page):
+    assert pasted_python_blocks(page) == []
