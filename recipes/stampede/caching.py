@@ -4,7 +4,8 @@ How the protection works:
 
 * **Single flight.** A request that misses takes a lock on the entry (``SET NX`` with a
   lease, through django-redis' ``lock``) before it computes. The others find the lock
-  taken and wait for the entry to appear, polling every ``poll`` seconds, for at most
+  taken and wait for the entry to appear, polling (every ``poll`` seconds at first,
+  backing off to ``max_poll`` so that many waiters do not crowd the computation), for at most
   ``wait`` seconds. The lock expires after ``lease`` seconds, so a holder that dies (a
   killed worker, a crash) holds the others back no longer than that: the next poll
   takes the lock over. A request that has waited ``wait`` seconds computes on its own.
@@ -99,7 +100,8 @@ class StampedeGuard:
         stale_for: float = 30.0,
         lease: float = 10.0,
         wait: float = 5.0,
-        poll: float = 0.02,
+        poll: float = 0.01,
+        max_poll: float = 0.1,
         beta: float = 1.0,
         clock: Callable[[], float] = time.time,
         draw: Callable[[], float] = lambda: 1.0 - random.random(),
@@ -109,6 +111,7 @@ class StampedeGuard:
         self.lease = lease  # how long a lock outlives a holder that died
         self.wait = wait  # how long a request waits for another's computation
         self.poll = poll
+        self.max_poll = max_poll
         self.beta = beta  # XFetch's eagerness: above 1 refreshes earlier
         self.clock = clock
         self.draw = draw
@@ -164,6 +167,7 @@ class StampedeGuard:
     def _single_flight(self, key: str) -> "Ticket":
         """Take the duty to compute ``key`` if no one has it; else wait for their result."""
         deadline = time.monotonic() + self.wait
+        delay = self.poll
         while True:
             lock = self._claim(key)
             if lock is not None:  # (2)!
@@ -174,7 +178,8 @@ class StampedeGuard:
                 return Ticket(key, None, "miss", lock=lock, started=self.clock())
             if time.monotonic() >= deadline:  # (3)!
                 return Ticket(key, None, "late", started=self.clock())
-            time.sleep(self.poll)
+            time.sleep(delay)
+            delay = min(delay * 2, self.max_poll)
             entry = self._read(key)
             if entry is not None and self.clock() < entry.fresh_until:
                 return Ticket(key, entry.value, "waited")

@@ -15,7 +15,7 @@ from .caching import (
     StampedeProtectedResponsesMixin,
 )
 
-guard = StampedeGuard("default", stale_for=30, lease=10, wait=5)
+guard = StampedeGuard("default", stale_for=30, lease=10, wait=10)
 
 
 # --8<-- [start:views]
