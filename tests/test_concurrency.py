@@ -14,10 +14,12 @@ import redis
 
 from recipes.bookshop.testing import RedisServer
 from recipes.bookshop.traffic import (
+    CALLERS,
     LiveServer,
     burst,
     live_server,
     run_traffic,
+    stale_not_modified,
     stale_reads,
 )
 
@@ -56,6 +58,19 @@ def test_no_entry_outlives_a_write_under_concurrent_traffic(server, cache_db, sl
 
 
 # --8<-- [end:no_stale_entry]
+
+
+# --8<-- [start:no_stale_304]
+def test_no_304_confirms_a_body_that_a_write_changed(server, cache_db):
+    report = run_traffic(server, "conditional")
+
+    assert report.errors == []
+    # Readers were given ETags throughout, and read every path again after the writes.
+    assert len(report.validators) > len(CALLERS) * 8
+    assert stale_not_modified(server, report) == []
+
+
+# --8<-- [end:no_stale_304]
 
 
 # --8<-- [start:unchecked_race]

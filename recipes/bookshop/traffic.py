@@ -253,6 +253,8 @@ class TrafficReport:
     reads: int = 0
     writes: int = 0
     errors: list[str] = field(default_factory=list)
+    # Every ETag a reader was given, with the body it came with: (kind, path, ETag, body).
+    validators: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def run_traffic(
@@ -267,7 +269,8 @@ def run_traffic(
 ) -> TrafficReport:
     """Read ``paths`` from ``readers`` threads while one writer makes its writes.
 
-    Every write is acknowledged (2xx) before the next; every read must be a 200. Reviews
+    Every write is acknowledged (2xx) before the next; every read must be a 200. Each
+    reader reads every path once more after the last write. Reviews
     are written under ``reviews_at`` (a slug), for recipes that serve no reviews. Returns
     the counts and any error seen.
     """
@@ -278,14 +281,21 @@ def run_traffic(
     deadline = time.monotonic() + seconds
 
     def read(caller: Caller) -> None:
+        last_pass = len(paths)  # once the writes are acknowledged, read each path again
         for path in itertools.cycle(paths):
-            if done.is_set() or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 return
+            if done.is_set():
+                if not last_pass:
+                    return
+                last_pass -= 1
             response = caller.get(path)
             with lock:
                 report.reads += 1
                 if response.status_code != 200:
                     report.errors.append(f"GET {path}: {response.status_code}")
+                elif etag := response.headers.get("ETag"):
+                    report.validators.append((caller.kind, path, etag, response.text))
 
     def write(caller: Caller) -> None:
         created = None
@@ -373,3 +383,27 @@ def burst(server: LiveServer, path: str, *, requests_at_once: int = 40) -> list[
 
     with ThreadPoolExecutor(max_workers=requests_at_once) as pool:
         return list(pool.map(send, callers))
+
+
+def stale_not_modified(server: LiveServer, report: TrafficReport) -> list[str]:
+    """Revalidate every ETag the readers were given; list each 304 whose body is stale.
+
+    A 304 tells the client that the body it holds is current: it must equal what the
+    uncached API answers now, for the same caller.
+    """
+    callers = {kind: Caller(server, kind) for kind in CALLERS}
+    stale, confirmed = [], 0
+    for kind, path, etag, body in report.validators:
+        answer = callers[kind].get(path, headers={"If-None-Match": etag})
+        if answer.status_code != 304:
+            continue
+        confirmed += 1
+        slug = path.split("/")[2]
+        now = callers[kind].get(path.replace(f"/api/{slug}/", "/api/uncached/", 1))
+        if body != now.text.replace("/api/uncached/", f"/api/{slug}/"):
+            stale.append(
+                f"{kind} {path}: 304 for {etag}, {first_difference(body, now.text)}"
+            )
+    if not confirmed:  # the check ran on nothing
+        stale.append("no ETag was confirmed with a 304: nothing was checked")
+    return stale
