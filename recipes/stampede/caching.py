@@ -157,6 +157,8 @@ class StampedeGuard:
             finished = self.clock()
             entry = Entry(value, finished + timeout, finished - ticket.started)
             caches[self.alias].set(ticket.key, entry, timeout + self.stale_for)
+        except RedisError:  # a cache without IGNORE_EXCEPTIONS: still answer
+            logger.warning("Could not store %s; not cached", ticket.key)
         finally:
             self.abandon(ticket)
 
@@ -185,7 +187,11 @@ class StampedeGuard:
                 return Ticket(key, entry.value, "waited")
 
     def _read(self, key: str) -> Entry | None:
-        entry = caches[self.alias].get(key)
+        try:
+            entry = caches[self.alias].get(key)
+        except RedisError:  # a cache without IGNORE_EXCEPTIONS: a miss, not a 500
+            logger.warning("Could not read %s; computing it", key)
+            return None
         return entry if isinstance(entry, Entry) else None
 
     def _claim(self, key: str) -> Any:

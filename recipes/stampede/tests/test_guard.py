@@ -190,8 +190,13 @@ def test_an_unstorable_answer_is_returned_and_not_stored(bookshop):
     assert cache.get("error:lock") is None
 
 
-def test_with_redis_down_every_read_computes_its_own_answer(settings, bookshop):
-    settings.CACHES = {"default": django_redis_cache("redis://127.0.0.1:1/0")}
+@pytest.mark.parametrize("fails_open", [True, False])
+def test_with_redis_down_every_read_computes_its_own_answer(
+    settings, bookshop, fails_open
+):
+    settings.CACHES = {
+        "default": django_redis_cache("redis://127.0.0.1:1/0", fail_open=fails_open)
+    }
     compute = Computation()
 
     results = [
