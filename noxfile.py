@@ -107,7 +107,7 @@ def story(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
-    session.install("-e", ".")
+    session.install("-e", ".[test]")  # the stampede bursts need gunicorn and requests
     for scenario in ("serializer-fields", "redis-config", "stampede"):
         session.run(
             "python",
