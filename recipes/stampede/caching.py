@@ -43,8 +43,6 @@ from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
-UNSTORABLE = object()  # what a computation returns when its answer must not be cached
-
 
 # --8<-- [start:xfetch]
 def refresh_early(
@@ -61,6 +59,7 @@ def refresh_early(
 # --8<-- [end:xfetch]
 
 
+# --8<-- [start:guard]
 @dataclass(frozen=True)
 class Entry:
     value: Any
@@ -89,7 +88,10 @@ class Ticket:
         return self.outcome in ("miss", "refresh", "late")
 
 
-# --8<-- [start:guard]
+UNSTORABLE = object()  # what a computation returns when its answer must not be cached
+NO_LOCK = object()  # a claim Redis could not record
+
+
 class StampedeGuard:
     """Compute each entry once at a time: single flight, stale-while-revalidate, XFetch."""
 
@@ -214,9 +216,6 @@ class StampedeGuard:
             lock.release()
         except (LockError, RedisError):  # expired and maybe taken over: not ours now
             logger.info("A lock expired before its computation ended")
-
-
-NO_LOCK = object()  # a claim Redis could not record
 
 
 # --8<-- [end:guard]
