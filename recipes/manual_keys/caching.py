@@ -147,8 +147,7 @@ class TaggedCache:
                 STORE_UNLESS_INVALIDATED,
                 1 + 2 * len(tags),
                 cache.make_key(self.entry_key(key)),
-                *(cache.make_key(self._key(f"tag:{tag}")) for tag in tags),
-                *(cache.make_key(self._key(f"gone:{tag}")) for tag in tags),
+                *self._tag_keys(tags),
                 cache.client.encode(value),
                 timeout * 1000,
                 seen if seen is not None else 0,  # (2)!
@@ -168,8 +167,7 @@ class TaggedCache:
                 INVALIDATE,
                 1 + 2 * len(tags),
                 cache.make_key(self._key("invalidations")),
-                *(cache.make_key(self._key(f"tag:{tag}")) for tag in tags),
-                *(cache.make_key(self._key(f"gone:{tag}")) for tag in tags),
+                *self._tag_keys(tags),
                 fresh_count(),
                 self.max_timeout,
             )
@@ -185,6 +183,15 @@ class TaggedCache:
 
     def _key(self, suffix: str) -> str:
         return f"{{{self.name}}}:{suffix}"
+
+    def _tag_keys(self, tags: list[str]) -> list[str]:
+        """Return each tag's set, then each tag's "invalidated at" marker, as stored."""
+        make_key = caches[self.alias].make_key
+        return [
+            make_key(self._key(f"{kind}:{tag}"))
+            for kind in ("tag", "gone")
+            for tag in tags
+        ]
 
     def _redis(self) -> Any:
         return get_redis_connection(self.alias)
