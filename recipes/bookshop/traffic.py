@@ -47,11 +47,10 @@ REQUEST_TIMEOUT = 30
 
 @dataclass
 class LiveServer:
-    """A gunicorn process serving the demo project, and the environment it runs in."""
+    """A gunicorn process serving the demo project, and where it logs."""
 
     base: str
     process: subprocess.Popen
-    env: dict[str, str]
     log: Path  # gunicorn's and the project's log output: tracebacks of any 500
 
     def errors_logged(self) -> str:
@@ -125,7 +124,7 @@ def live_server(
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, env, log)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
     try:
         wait_until_it_answers(server)
         yield server
@@ -340,16 +339,31 @@ def stale_reads(
     for kind in CALLERS:
         caller = Caller(server, kind)
         for path in paths:
-            fresh = caller.get(f"/api/uncached/{path}")
-            expected = fresh.text.replace("/api/uncached/", f"/api/{slug}/")
+            fresh = uncached_as(caller, f"/api/{slug}/{path}")
             for attempt in (1, 2):
                 cached = caller.get(f"/api/{slug}/{path}")
-                if (cached.status_code, cached.text) != (fresh.status_code, expected):
+                if (cached.status_code, cached.text) != (fresh.status_code, fresh.text):
                     differences.append(
                         f"{kind} {path} (read {attempt}): "
-                        f"{first_difference(cached.text, expected)}"
+                        f"{first_difference(cached.text, fresh.text)}"
                     )
     return differences
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    text: str
+
+
+def uncached_as(caller: Caller, path: str) -> Answer:
+    """Answer ``path`` (``/api/<slug>/...``) from the uncached API, its links rewritten
+    to the recipe's so that equal data reads as equal text."""
+    slug = path.split("/")[2]
+    fresh = caller.get(path.replace(f"/api/{slug}/", "/api/uncached/", 1))
+    return Answer(
+        fresh.status_code, fresh.text.replace("/api/uncached/", f"/api/{slug}/")
+    )
 
 
 def first_difference(served: str, expected: str, context: int = 60) -> str:
@@ -398,9 +412,8 @@ def stale_not_modified(server: LiveServer, report: TrafficReport) -> list[str]:
         if answer.status_code != 304:
             continue
         confirmed += 1
-        slug = path.split("/")[2]
-        now = callers[kind].get(path.replace(f"/api/{slug}/", "/api/uncached/", 1))
-        if body != now.text.replace("/api/uncached/", f"/api/{slug}/"):
+        now = uncached_as(callers[kind], path)
+        if body != now.text:
             stale.append(
                 f"{kind} {path}: 304 for {etag}, {first_difference(body, now.text)}"
             )
