@@ -1,24 +1,68 @@
-"""MkDocs hooks: every recipe's caching module, downloadable from the site as it is tested.
+"""MkDocs hooks: every copy unit downloadable, and shown whole, exactly as it is tested.
 
-Each ``recipes/<name>/caching.py`` is served at ``downloads/<name>/caching.py``, so that a
-page links to the exact file its code blocks come from.
+* Every file of every recipe's ``COPY_UNIT`` is served at ``downloads/<path under recipes/>``,
+  so that a page links to the exact files its code blocks come from.
+* A whole-file snippet (``--8<-- "recipes/x/y.py"``, no section) is inlined here rather than
+  by pymdownx.snippets, without its section markers and annotation markers: the sections
+  above it on the page carry the notes, and a marker with no note would show as a comment.
 """
 
+import re
+from importlib import import_module
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent
+RECIPES = ROOT / "recipes"
+WHOLE_FILE = re.compile(
+    r'^(?P<indent>\s*)--8<-- "(?P<path>[^":]+\.py)"\s*$', re.MULTILINE
+)
+SECTION_MARKER = re.compile(r"\s*# --8<-- \[(start|end):[\w-]+\]\s*")
+NOTE_MARKER = re.compile(r"\s+# \(\d+\)!$")
+
+
+def copy_unit_files() -> list[Path]:
+    """Return every file a recipe's page tells a reader to copy."""
+    units = set()
+    for package in sorted(RECIPES.glob("*/__init__.py")):
+        module = import_module(f"recipes.{package.parent.name}")
+        units.update(getattr(module, "COPY_UNIT", ()))
+    files = set()
+    for unit in units:
+        path = ROOT / unit
+        files.update(path.rglob("*.py") if path.is_dir() else [path])
+    return sorted(files)
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for module in sorted((ROOT / "recipes").glob("*/caching.py")):
+    for path in copy_unit_files():
         files.append(
             File.generated(
                 config,
-                f"downloads/{module.parent.name}/caching.py",
-                abs_src_path=str(module),
+                f"downloads/{path.relative_to(RECIPES).as_posix()}",
+                abs_src_path=str(path),
             )
         )
     return files
+
+
+def shown_whole(path: str) -> str:
+    """Return a file as a page shows it whole: without snippet or annotation markers."""
+    lines = (ROOT / path).read_text().splitlines()
+    return "\n".join(
+        NOTE_MARKER.sub("", line)
+        for line in lines
+        if not SECTION_MARKER.fullmatch(line)
+    )
+
+
+def on_page_markdown(markdown: str, page: Page, **kwargs: object) -> str:
+    def inline(match: re.Match) -> str:
+        indent = match["indent"]
+        text = shown_whole(match["path"])
+        return "\n".join(indent + line if line else line for line in text.splitlines())
+
+    return WHOLE_FILE.sub(inline, markdown)

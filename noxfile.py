@@ -1,7 +1,8 @@
 """Every way to run the cookbook: ``nox -s <session>``, or ``python3 noxfile.py -s <session>``.
 
 Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
-``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``docs`` (strict build),
+``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``copy`` (every recipe
+copied into a generated project, and checked there), ``docs`` (strict build),
 ``demo`` (the seeded demo API), ``story`` (one recipe's story), ``bench`` (regenerate the
 docs' numbers), ``lint``.
 
@@ -64,6 +65,13 @@ def tests(session: nox.Session) -> None:
         *session.posargs,
         env={"NO_MKDOCS_2_WARNING": "1"},
     )
+
+
+@nox.session
+def copy(session: nox.Session) -> None:
+    """Copy each recipe into a generated project and check its page's promises there."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "--numprocesses=auto", "tests/test_copy.py", *session.posargs)
 
 
 @nox.session

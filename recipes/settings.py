@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from recipes.redis_config.caching import django_redis_cache
+from recipes.redis_config.redis_cache import django_redis_cache
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("COOKBOOK_DATA_DIR", PROJECT_DIR / ".cookbook"))
@@ -110,8 +110,12 @@ CACHES = {"default": redis_cache(os.environ.get("REDIS_URL"))}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [
+    ("en-us", "English"),
+    ("fr", "French"),
+]  # LocaleMiddleware may choose either
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 

@@ -1,8 +1,10 @@
 """Every recipe has the full anatomy, and every snippet a page embeds exists."""
 
 import ast
+import builtins
 import re
 import sys
+import textwrap
 from importlib import import_module
 from pathlib import Path
 
@@ -31,12 +33,27 @@ def embedded_snippets() -> list[tuple[Path, str, str | None]]:
     ]
 
 
+def copy_unit_files(name: str) -> list[Path]:
+    """Return every file of the recipe's copy unit (a folder counts as its modules)."""
+    files = []
+    for unit in import_module(f"recipes.{name}").COPY_UNIT:
+        path = ROOT / unit
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return files
+
+
 @pytest.mark.parametrize("name", RECIPES)
 @pytest.mark.parametrize(
-    "part", ["__init__.py", "caching.py", "views.py", "urls.py", "__main__.py", "tests"]
+    "part", ["__init__.py", "views.py", "urls.py", "__main__.py", "tests"]
 )
 def test_recipe_package_has_every_part(name, part):
     assert (ROOT / "recipes" / name / part).exists()
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_names_a_copy_unit_that_exists(name):
+    assert copy_unit_files(name)
+    assert all(path.exists() for path in copy_unit_files(name))
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -45,34 +62,47 @@ def test_recipe_has_tests(name):
 
 
 @pytest.mark.parametrize("name", RECIPES)
-def test_caching_module_imports_only_django_drf_stdlib_and_declared_dependencies(name):
+def test_copy_unit_imports_only_django_drf_stdlib_and_declared_dependencies(name):
+    """A copy unit stands alone: relative imports stay inside it, nothing of the cookbook."""
     package = import_module(f"recipes.{name}")
     declared = {
         module
         for modules in getattr(package, "DEPENDENCIES", {}).values()
         for module in modules
     }
-    recipes = set(getattr(package, "RECIPE_DEPENDENCIES", ()))
-    tree = ast.parse((ROOT / "recipes" / name / "caching.py").read_text())
-    imported = {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    outside = {
-        module
-        for module in imported
-        if module not in recipes
-        and module.split(".")[0] not in ALLOWED_IMPORTS | declared
-    }
-    assert outside == set()
+    for path in copy_unit_files(name):
+        tree = ast.parse(path.read_text())
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            and not (isinstance(node, ast.ImportFrom) and node.level)
+            for alias in node.names
+        }
+        relative = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level
+        }
+        siblings = {sibling.stem for sibling in path.parent.glob("*.py")}
+        assert relative <= siblings, path
+        outside = {
+            module
+            for module in imported
+            if module.split(".")[0] not in ALLOWED_IMPORTS | declared
+        }
+        assert outside == set(), path
 
 
 @pytest.mark.parametrize("name", RECIPES)
-def test_recipe_page_embeds_its_caching_module(name):
-    page = ROOT / "docs" / "recipes" / f"{slug(name)}.md"
-    assert f'--8<-- "recipes/{name}/caching.py:' in page.read_text()
+def test_recipe_page_names_and_shows_its_whole_copy_unit(name):
+    page = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text()
+    assert "## In your own project" in page
+    for path in copy_unit_files(name):
+        relative = path.relative_to(ROOT).as_posix()
+        assert f'--8<-- "{relative}"' in page, relative  # the whole file
+        download = f"../downloads/{path.relative_to(ROOT / 'recipes').as_posix()}"
+        assert f"]({download}){{ download }}" in page, download
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -133,7 +163,8 @@ def annotated_blocks(page: Path) -> list[tuple[int, list[int], list[int]]]:
         start, index = index, index + 1
         markers = []
         while not lines[index].strip().startswith("```"):
-            if match := SNIPPET.match(lines[index]):
+            match = SNIPPET.match(lines[index])
+            if match and match["section"]:  # a whole file is shown without its markers
                 markers += [
                     int(n)
                     for n in MARKER.findall(
@@ -187,3 +218,68 @@ def pasted_python_blocks(page: Path) -> list[int]:
 )
 def test_every_python_block_is_embedded_from_a_file(page):
     assert pasted_python_blocks(page) == []
+
+
+COPIED = (
+    "recipes/versioned/",
+    "tests/copy_project/wiring/",
+)  # with each COPY_UNIT file
+
+
+def copied(path: str) -> bool:
+    """Whether ``path`` is code a reader copies: a copy unit, or the wiring a page shows."""
+    units = {
+        unit for name in RECIPES for unit in import_module(f"recipes.{name}").COPY_UNIT
+    }
+    return path.startswith(COPIED) or path in units
+
+
+def shown_python(page: Path) -> list[tuple[bool, str]]:
+    """Return each ``python`` block of a page: whether it is copied code, and its code."""
+    lines, blocks, index = page.read_text().splitlines(), [], 0
+    while index < len(lines):
+        if lines[index].strip().startswith("```python"):
+            index += 1
+            code, paths = [], []
+            while not lines[index].strip().startswith("```"):
+                if match := SNIPPET.match(lines[index]):
+                    paths.append(match["path"])
+                    code.append(
+                        textwrap.dedent(section_source(match["path"], match["section"]))
+                    )
+                index += 1
+            blocks.append((bool(paths) and all(map(copied, paths)), "\n".join(code)))
+        index += 1
+    return blocks
+
+
+def names_used_and_defined(code: str) -> tuple[set[str], set[str]]:
+    """Return the names a piece of code reads, and the names it defines or imports."""
+    used, defined = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else defined).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            defined.update(
+                (alias.asname or alias.name).split(".")[0] for alias in node.names
+            )
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            defined.add(node.name)
+    return used, defined
+
+
+@pytest.mark.parametrize(
+    "page", sorted((ROOT / "docs").rglob("*.md")), ids=lambda page: page.name
+)
+def test_every_name_copied_code_uses_is_shown_or_imported_on_the_page(page):
+    """A reader can copy from the page: no name in copied code is left unexplained."""
+    used, defined = set(), set(dir(builtins))
+    for is_copied, code in shown_python(page):
+        block_used, block_defined = names_used_and_defined(code)
+        used |= block_used if is_copied else set()
+        defined |= block_defined
+    assert used - defined == set()

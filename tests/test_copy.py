@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from recipes.bookshop.testing import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "copy_project"
+WIRING = PROJECT / "wiring"
 pytestmark = [pytest.mark.real_redis, pytest.mark.slow]
 
 AUTHENTICATION_QUERIES = {"anonymous": 0, "token": 1, "session": 2}
@@ -23,43 +25,106 @@ FAIL_OPEN = {"IGNORE_EXCEPTIONS": True}
 
 
 @dataclass(frozen=True)
-class CopyUnit:
-    """What a recipe's page tells a reader to copy, and what it promises afterwards."""
+class Promises:
+    """What a recipe's page promises in the reader's project, and the contract that checks it.
 
-    files: tuple[str, ...]
-    hit_queries: dict[str, int]
-    after_write: str  # "fresh", or "stale" until the entry expires
-    cache_options: dict = field(default_factory=dict)  # settings the page requires
+    ``contract`` names a test case of ``copy_project/contract.py``; ``cache_options`` are the
+    django-redis options the page says are required; ``builds_on`` names the recipe whose
+    wiring the page builds on (copied as ``<recipe>_views.py``, with its copy unit).
+    """
 
-    def promises(self) -> str:
-        return json.dumps(
-            {
-                "hit_queries": self.hit_queries,
-                "after_write": self.after_write,
-                "cache_options": self.cache_options,
-            }
-        )
+    contract: str
+    after_write: str = "fresh"  # or "stale": served until the entry expires
+    hit_queries: dict[str, int] | None = None
+    queries_saved: int | None = None
+    cache_options: dict = field(default_factory=dict)
+    anonymous_list: tuple[str, ...] = ()
+    views: str | None = None  # the wiring used as views.py, when not the recipe's own
+    builds_on: str | None = None
+
+    def as_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
 
 
-# --8<-- [start:copy_units]
-COPY_UNITS = {
-    "cache_page": CopyUnit(
-        ("recipes/cache_page/caching.py",), NO_QUERIES, "stale", FAIL_OPEN
+# --8<-- [start:promises]
+PROMISES = {
+    "cache_page": Promises(
+        "ResponseCacheContract", "stale", NO_QUERIES, cache_options=FAIL_OPEN
     ),
-    "middleware": CopyUnit(
-        ("recipes/middleware/caching.py",), AUTHENTICATION_QUERIES, "stale", FAIL_OPEN
+    "middleware": Promises(
+        "ResponseCacheContract",
+        "stale",
+        AUTHENTICATION_QUERIES,
+        cache_options=FAIL_OPEN,
     ),
-    "manual_keys": CopyUnit(
-        ("recipes/manual_keys/caching.py",), AUTHENTICATION_QUERIES, "fresh"
+    "manual_keys": Promises(
+        "ResponseCacheContract", hit_queries=AUTHENTICATION_QUERIES
     ),
-    "versioning": CopyUnit(
-        ("recipes/versioning/caching.py",), AUTHENTICATION_QUERIES, "fresh", FAIL_OPEN
+    "versioning": Promises(
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        cache_options=FAIL_OPEN,
+    ),
+    "signals": Promises(
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        cache_options=FAIL_OPEN,
+    ),
+    "stampede": Promises(
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        cache_options=FAIL_OPEN,
+        builds_on="versioning",
+    ),
+    "serializer_fields": Promises(
+        "ResponseCacheContract", queries_saved=1, cache_options=FAIL_OPEN
+    ),
+    "redis_config": Promises(  # its CACHES entry fails open by itself
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        views="versioning",
+        builds_on="versioning",
+    ),
+    "conditional": Promises(
+        "ConditionalContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        cache_options=FAIL_OPEN,
+        builds_on="signals",
+    ),
+    "cache_control": Promises(
+        "HeadersContract",
+        anonymous_list=(
+            "public",
+            "max-age=30",
+            "s-maxage=60",
+            "stale-while-revalidate=30",
+        ),
     ),
 }
-# --8<-- [end:copy_units]
+# --8<-- [end:promises]
 
 
-def build_project(root: Path, recipe: str, unit: CopyUnit) -> Path:
+def copy_unit(recipe: str) -> tuple[str, ...]:
+    """Return the files and folders a recipe's page tells a reader to copy."""
+    return import_module(f"recipes.{recipe}").COPY_UNIT
+
+
+def copy_into(app: Path, recipe: str) -> None:
+    """Copy exactly the recipe's copy unit into ``app``, under the names it has here."""
+    for unit in copy_unit(recipe):
+        source = ROOT / unit
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                app / source.name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+        else:
+            shutil.copy(source, app / source.name)
+
+
+def build_project(root: Path, recipe: str, promises: Promises) -> Path:
     """Start a project, add the articles app, copy the recipe's files, wire them up."""
     root.mkdir(parents=True)
     subprocess.run(
@@ -68,10 +133,7 @@ def build_project(root: Path, recipe: str, unit: CopyUnit) -> Path:
         capture_output=True,
     )
     settings = root / "shop" / "settings.py"
-    extra = [
-        PROJECT / "settings_extra.py",
-        PROJECT / "wiring" / f"{recipe}_settings.py",
-    ]
+    extra = [PROJECT / "settings_extra.py", WIRING / f"{recipe}_settings.py"]
     settings.write_text(
         settings.read_text()
         + "".join(f"\n{p.read_text()}" for p in extra if p.exists())
@@ -83,10 +145,17 @@ def build_project(root: Path, recipe: str, unit: CopyUnit) -> Path:
         (app / name).write_text("")
     for name in ("models.py", "serializers.py", "base_views.py"):
         shutil.copy(PROJECT / name, app / name)
-    shutil.copy(PROJECT / "wiring" / f"{recipe}.py", app / "views.py")
+    shutil.copy(WIRING / f"{promises.views or recipe}.py", app / "views.py")
+    for name in (recipe, promises.builds_on):
+        if name and (WIRING / f"{name}_apps.py").exists():
+            shutil.copy(WIRING / f"{name}_apps.py", app / "apps.py")
+    if promises.builds_on:
+        shutil.copy(
+            WIRING / f"{promises.builds_on}.py", app / f"{promises.builds_on}_views.py"
+        )
+        copy_into(app, promises.builds_on)
     shutil.copy(PROJECT / "contract.py", app / "tests.py")
-    for path in unit.files:  # exactly what the page names
-        shutil.copy(ROOT / path, app / Path(path).name)
+    copy_into(app, recipe)
     # Any import of the cookbook itself fails: the copy must stand alone.
     (root / "recipes.py").write_text(
         'raise ImportError("a copied recipe imported the cookbook")\n'
@@ -94,12 +163,12 @@ def build_project(root: Path, recipe: str, unit: CopyUnit) -> Path:
     return root
 
 
-@pytest.mark.parametrize("recipe", sorted(COPY_UNITS))
+@pytest.mark.parametrize("recipe", sorted(PROMISES))
 def test_a_copied_recipe_keeps_its_promises_in_another_project(
     recipe, redis_server: RedisServer, tmp_path
 ):
-    unit = COPY_UNITS[recipe]
-    project = build_project(tmp_path / "project", recipe, unit)
+    promises = PROMISES[recipe]
+    project = build_project(tmp_path / "project", recipe, promises)
     env = {
         key: value
         for key, value in os.environ.items()
@@ -107,7 +176,8 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
     }
     env |= {
         "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/2",
-        "COPY_PROMISES": unit.promises(),
+        "COPY_PROMISES": promises.as_json(),
+        "COPY_CACHE_OPTIONS": json.dumps(promises.cache_options),
     }
 
     def manage(*args: str) -> subprocess.CompletedProcess:
@@ -123,6 +193,17 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
 
     made = manage("makemigrations", "articles")
     assert made.returncode == 0, made.stderr
-    tested = manage("test", "articles", "--noinput", "-v", "2")
+    tested = manage(
+        "test", f"articles.tests.{promises.contract}", "--noinput", "-v", "2"
+    )
     assert tested.returncode == 0, tested.stderr[-6000:]
-    assert "Ran 5 tests" in tested.stderr
+    assert " ... ok" in tested.stderr
+    assert "skipped" not in tested.stderr
+
+
+def test_every_recipe_is_copied_and_proven():
+    from django.conf import settings
+
+    assert {name.removeprefix("recipes.") for name in settings.COOKBOOK_RECIPES} == set(
+        PROMISES
+    )

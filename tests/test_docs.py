@@ -72,7 +72,7 @@ def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text(
-        '```python\n--8<-- "recipes/cache_page/caching.py:no_such_section"\n```\n'
+        '```python\n--8<-- "recipes/cache_page/cache_page_mixin.py:no_such_section"\n```\n'
     )
     real = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
     extensions = [

@@ -23,7 +23,7 @@ from recipes.bookshop.testing import (
     timing,
     uncached_twin,
 )
-from recipes.redis_config.caching import BREAKER, django_redis_cache
+from recipes.redis_config.redis_cache import BREAKER, django_redis_cache
 from recipes.settings import redis_cache
 
 pytestmark = pytest.mark.real_redis

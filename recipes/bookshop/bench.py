@@ -130,7 +130,7 @@ def measure_storage(url: str, payload: Any, repeat: int) -> list[StorageRow]:
     from django.test import override_settings
     from django_redis import get_redis_connection
 
-    from recipes.redis_config.caching import (
+    from recipes.redis_config.redis_cache import (
         COMPRESSORS,
         SERIALIZERS,
         django_redis_cache,
@@ -329,7 +329,7 @@ def readers_together(
 def expired_entry(*, stale_for: float) -> Reader:
     """Store an entry through a guard, move its clock past the entry's freshness, and
     return a reader that goes through that guard."""
-    from recipes.stampede.caching import StampedeGuard
+    from recipes.stampede.stampede_guard import StampedeGuard
 
     now = [time.time()]
     guard = StampedeGuard(stale_for=stale_for, clock=lambda: now[0])
@@ -359,7 +359,7 @@ def steady_stream(beta: float, reads: int) -> Counter:
 
     from django.core.cache import cache
 
-    from recipes.stampede.caching import StampedeGuard
+    from recipes.stampede.stampede_guard import StampedeGuard
 
     cache.clear()
     clock = [0.0]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from recipes.signals.caching import InvalidatingQuerySet
+from recipes.versioned.signals import InvalidatingQuerySet
 
 # Every model's manager announces its bulk writes (``update``, ``bulk_create``,
 # ``bulk_update``), which send no signal otherwise; the signals recipe listens for them.

@@ -2,7 +2,7 @@
 
 from recipes.bookshop import views as bookshop
 
-from .caching import CacheControlMixin, CachePolicy
+from .cache_headers import CacheControlMixin, CachePolicy
 
 
 # --8<-- [start:viewsets]

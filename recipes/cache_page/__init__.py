@@ -2,3 +2,5 @@
 
 SLUG = "cache-page"
 TITLE = "cache_page on ViewSets"
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/cache_page/cache_page_mixin.py",)

@@ -2,7 +2,7 @@
 
 from recipes.bookshop import views as bookshop
 
-from .caching import CachePageMixin
+from .cache_page_mixin import CachePageMixin
 
 
 # --8<-- [start:viewsets]

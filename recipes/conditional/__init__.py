@@ -2,4 +2,5 @@
 
 SLUG = "conditional"
 TITLE = "Conditional requests: ETag, Last-Modified, 304 and 412"
-RECIPE_DEPENDENCIES = ("recipes.versioning.caching",)
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/versioned",)

@@ -4,10 +4,9 @@ from rest_framework.request import Request
 
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Favorite, Review
-from recipes.signals.caching import ModelInvalidator
 from recipes.signals.views import favorites_changed
-
-from .caching import ConditionalMixin, TimedNamespaces
+from recipes.versioned.conditional import ConditionalMixin, TimedNamespaces
+from recipes.versioned.signals import ModelInvalidator
 
 namespaces = TimedNamespaces("default", prefix="conditional-ns")
 

@@ -5,7 +5,7 @@ from typing import Any
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Book, Review
 
-from .caching import CachedResponseMixin, TaggedCache
+from .tagged_cache import CachedResponseMixin, TaggedCache
 
 store = TaggedCache("default", name="manual-keys")
 

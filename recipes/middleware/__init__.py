@@ -2,3 +2,5 @@
 
 SLUG = "middleware"
 TITLE = "A response cache for ViewSets that cannot leak"
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/middleware/response_cache.py",)

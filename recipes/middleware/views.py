@@ -2,7 +2,7 @@
 
 from recipes.bookshop import views as bookshop
 
-from .caching import ResponseCacheMixin
+from .response_cache import ResponseCacheMixin
 
 
 # --8<-- [start:viewsets]

@@ -11,7 +11,7 @@ def main() -> None:
     from django.test import override_settings
     from django_redis import get_redis_connection
 
-    from recipes.redis_config.caching import (
+    from recipes.redis_config.redis_cache import (
         COMPRESSORS,
         SERIALIZERS,
         django_redis_cache,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from recipes.bookshop.models import Book, Review
-from recipes.signals.caching import rows_changed
+from recipes.versioned.signals import rows_changed
 
 from .views import author_fields
 

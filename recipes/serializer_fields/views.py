@@ -9,7 +9,7 @@ from recipes.bookshop import serializers as shop
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Review
 
-from .caching import CachedFieldsViewMixin, RowFieldCache, cached_field_value
+from .cached_fields import CachedFieldsViewMixin, RowFieldCache, cached_field_value
 
 
 # --8<-- [start:fields]

@@ -2,4 +2,5 @@
 
 SLUG = "signals"
 TITLE = "Invalidation from model signals"
-RECIPE_DEPENDENCIES = ("recipes.versioning.caching",)
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/versioned",)

@@ -10,10 +10,9 @@ from rest_framework.request import Request
 
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Favorite, Review
-from recipes.versioning.caching import Namespaces, VersionedResponseMixin
+from recipes.versioned.namespaces import Namespaces, VersionedResponseMixin
+from recipes.versioned.signals import ModelInvalidator
 from recipes.versioning.views import book_namespaces
-
-from .caching import ModelInvalidator
 
 namespaces = Namespaces("default", prefix="signals-ns")
 

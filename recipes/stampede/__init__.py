@@ -2,6 +2,6 @@
 
 SLUG = "stampede"
 TITLE = "Stampede protection"
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/stampede/stampede_guard.py",)
 DEPENDENCIES = {"django-redis": ("django_redis", "redis")}
-# The guard stands alone; its mixins plug into these recipes' hooks.
-RECIPE_DEPENDENCIES = ("recipes.versioning.caching", "recipes.middleware.caching")

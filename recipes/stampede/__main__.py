@@ -27,7 +27,7 @@ def burst(read: Callable[[], object], readers: int = 40) -> list:
 
 def main() -> None:
     sandbox.start()
-    from recipes.stampede.caching import StampedeGuard
+    from recipes.stampede.stampede_guard import StampedeGuard
     from recipes.stampede.tests.naive import get_or_compute
 
     runs = []

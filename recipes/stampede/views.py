@@ -6,10 +6,10 @@ expire by timeout only, as in the middleware recipe.
 """
 
 from recipes.bookshop import views as bookshop
-from recipes.middleware.caching import ResponseCacheMixin
+from recipes.middleware.response_cache import ResponseCacheMixin
 from recipes.signals import views as signals
 
-from .caching import (
+from .stampede_guard import (
     StampedeGuard,
     StampedeProtectedMixin,
     StampedeProtectedResponsesMixin,

@@ -2,3 +2,5 @@
 
 SLUG = "versioning"
 TITLE = "Namespace versioning"
+#: What a reader copies into their app: the files (or folder) its page names.
+COPY_UNIT = ("recipes/versioned",)

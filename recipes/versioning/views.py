@@ -6,8 +6,7 @@ from rest_framework.request import Request
 
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Book, Review
-
-from .caching import Namespaces, VersionedResponseMixin
+from recipes.versioned.namespaces import Namespaces, VersionedResponseMixin
 
 namespaces = Namespaces("default")
 

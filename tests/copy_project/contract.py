@@ -1,8 +1,10 @@
 """What a recipe's page promises, checked in a project that copied it (``articles/tests.py``).
 
 ``COPY_PROMISES`` (JSON, from the harness) says what the page promises for this recipe:
-``hit_queries`` per caller kind, and ``after_write``: ``fresh`` (the recipe invalidates) or
-``stale`` (entries are served until they expire, as the page says).
+``contract``, the test case below that states them; ``hit_queries`` per caller kind (or
+``queries_saved``: how many queries a hit saves, for a recipe that caches part of a
+response); and ``after_write``: ``fresh`` (the recipe invalidates) or ``stale`` (entries are
+served until they expire, as the page says).
 """
 
 import itertools
@@ -10,8 +12,11 @@ import json
 import os
 
 from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -26,7 +31,15 @@ def outcome(response) -> str:
     return response["Server-Timing"].split('desc="')[1].split('"')[0]
 
 
-class CopiedRecipeContract(TestCase):
+def redis_down() -> dict:
+    """The project's own ``CACHES``, pointed at a port where no Redis listens."""
+    down = dict(settings.CACHES["default"], LOCATION="redis://127.0.0.1:1/0")
+    return {"default": down}
+
+
+class CopiedProject(TestCase):
+    """The project's data and callers, shared by every contract."""
+
     @classmethod
     def setUpTestData(cls):
         users = get_user_model().objects
@@ -55,7 +68,10 @@ class CopiedRecipeContract(TestCase):
         return client
 
     def starred(self, response) -> dict[str, bool]:
-        return {row["id"]: row["is_starred"] for row in response.json()["results"]}
+        return self.starred_in(response.json())
+
+    def starred_in(self, page: dict) -> dict[str, bool]:
+        return {row["id"]: row["is_starred"] for row in page["results"]}
 
     def owed(self, kind: str, ids) -> dict[str, bool]:
         if kind == "anonymous":
@@ -71,17 +87,47 @@ class CopiedRecipeContract(TestCase):
         with self.captureOnCommitCallbacks(execute=True):  # as a committed request
             return getattr(client, method)(path, data, format="json")
 
+    def uncached(self, client: APIClient, path: str) -> dict:
+        """Return what ``path`` answers with nothing cached."""
+        cache.clear()
+        return client.get(path).json()
+
+    def test_with_redis_down_every_request_answers_with_correct_data(self):
+        with override_settings(CACHES=redis_down()):
+            for kind in KINDS:
+                response = self.client_for(kind).get(LIST)
+                self.assertEqual(response.status_code, 200, kind)
+                shown = self.starred(response)
+                self.assertEqual(shown, self.owed(kind, shown), kind)
+            client = self.client_for("alice-token")
+            written = self.write(
+                client, "patch", self.detail(self.articles[4]), {"title": "Offline"}
+            )
+            self.assertEqual(written.status_code, 200)
+            self.assertEqual(
+                client.get(self.detail(self.articles[4])).json()["title"], "Offline"
+            )
+
+
+class ResponseCacheContract(CopiedProject):
+    """Responses (or parts of them) served from the cache: hits, isolation, freshness."""
+
     def test_a_repeat_get_is_a_hit_with_the_promised_queries(self):
         for kind in KINDS:
             cache.clear()
             client = self.client_for(kind)
-            first = client.get(LIST)
-            with self.assertNumQueries(
-                PROMISES["hit_queries"][kind.rpartition("-")[2]]
-            ):
+            with CaptureQueriesContext(connection) as missed:
+                first = client.get(LIST)
+            with CaptureQueriesContext(connection) as hit:
                 again = client.get(LIST)
             self.assertEqual((outcome(first), outcome(again)), ("miss", "hit"), kind)
             self.assertEqual(again.json(), first.json())
+            if "hit_queries" in PROMISES:
+                owed = PROMISES["hit_queries"][kind.rpartition("-")[2]]
+                self.assertEqual(len(hit), owed, kind)
+            else:
+                saved = len(missed) - len(hit)
+                self.assertEqual(saved, PROMISES["queries_saved"], kind)
 
     def test_no_caller_sees_another_callers_starred_field(self):
         for first, second in itertools.permutations(KINDS, 2):
@@ -113,10 +159,13 @@ class CopiedRecipeContract(TestCase):
         self.write(client, "post", f"{self.detail(self.articles[2])}star/")
 
         detail = client.get(self.detail(article)).json()
-        listed = self.starred(client.get(LIST))
+        listing = client.get(LIST).json()
+        listed = self.starred_in(listing)
         if PROMISES["after_write"] == "fresh":
             self.assertEqual(detail["title"], "Article 3, renamed")
             self.assertTrue(listed[str(self.articles[2].pk)])
+            self.assertEqual(listing, self.uncached(client, LIST))
+            self.assertEqual(detail, self.uncached(client, self.detail(article)))
         else:  # the page says: served until the entry expires
             self.assertEqual(detail["title"], "Article 3")
             self.assertFalse(listed[str(self.articles[2].pk)])
@@ -125,23 +174,77 @@ class CopiedRecipeContract(TestCase):
                 client.get(self.detail(article)).json()["title"], "Article 3, renamed"
             )
 
-    def test_with_redis_down_every_request_answers_with_correct_data(self):
-        down = {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": PROMISES.get("cache_options", {}),
-        }
-        with override_settings(CACHES={"default": down}):
-            for kind in KINDS:
-                response = self.client_for(kind).get(LIST)
-                self.assertEqual(response.status_code, 200, kind)
-                shown = self.starred(response)
-                self.assertEqual(shown, self.owed(kind, shown), kind)
-            client = self.client_for("alice-token")
-            written = self.write(
-                client, "patch", self.detail(self.articles[4]), {"title": "Offline"}
+
+class ConditionalContract(CopiedProject):
+    """ETags that answer 304 only for the same representation, and 412 for lost updates."""
+
+    def revalidate(self, client: APIClient, path: str, etag: str, **headers):
+        return client.get(path, HTTP_IF_NONE_MATCH=etag, **headers)
+
+    def test_a_revalidation_is_a_304_with_the_promised_queries(self):
+        for kind in KINDS:
+            client = self.client_for(kind)
+            etag = client.get(LIST)["ETag"]
+            owed = PROMISES["hit_queries"][kind.rpartition("-")[2]]
+            with self.assertNumQueries(owed):
+                response = self.revalidate(client, LIST, etag)
+            self.assertEqual(response.status_code, 304, kind)
+
+    def test_no_caller_is_told_another_callers_copy_is_current(self):
+        etags = {kind: self.client_for(kind).get(LIST)["ETag"] for kind in KINDS}
+        for first, second in itertools.permutations(KINDS, 2):
+            response = self.revalidate(self.client_for(second), LIST, etags[first])
+            self.assertEqual(response.status_code, 200, (first, second))
+            shown = self.starred(response)
+            self.assertEqual(shown, self.owed(second, shown), (first, second))
+
+    def test_a_copy_from_another_host_is_not_current(self):
+        client = self.client_for("bob-token")
+        etag = client.get(LIST, HTTP_HOST="api.localhost")["ETag"]
+        response = self.revalidate(client, LIST, etag, HTTP_HOST="mirror.localhost")
+        self.assertEqual(response.status_code, 200)
+
+    def test_a_write_makes_the_old_copies_stale_and_refuses_lost_updates(self):
+        client = self.client_for("alice-token")
+        path = self.detail(self.articles[3])
+        listed, detailed = client.get(LIST)["ETag"], client.get(path)["ETag"]
+
+        self.write(client, "patch", path, {"title": "Article 3, renamed"})
+        self.write(client, "post", f"{self.detail(self.articles[2])}star/")
+
+        self.assertEqual(self.revalidate(client, path, detailed).status_code, 200)
+        fresh = self.revalidate(client, LIST, listed)
+        self.assertEqual(fresh.status_code, 200)
+        self.assertTrue(self.starred(fresh)[str(self.articles[2].pk)])
+        lost = client.patch(
+            path, {"title": "Lost"}, format="json", HTTP_IF_MATCH=detailed
+        )
+        self.assertEqual(lost.status_code, 412)
+        self.assertIn("changed", lost.json()["detail"])
+
+
+class HeadersContract(CopiedProject):
+    """Browsers and CDNs told what they may keep: never a user's response as public."""
+
+    def test_anonymous_reads_are_public_for_as_long_as_the_policy_says(self):
+        response = self.client_for("anonymous").get(LIST)
+        directives = set(response["Cache-Control"].split(", "))
+        self.assertEqual(directives, set(PROMISES["anonymous_list"]))
+        for header in ("Accept", "Authorization", "Cookie"):
+            self.assertIn(header, response["Vary"])
+
+    def test_a_callers_reads_are_private(self):
+        for kind in KINDS[1:]:
+            response = self.client_for(kind).get(LIST)
+            directives = response["Cache-Control"].split(", ")
+            self.assertIn("private", directives, kind)
+            self.assertFalse(
+                {"public"} & set(directives) or "s-maxage" in response["Cache-Control"]
             )
-            self.assertEqual(written.status_code, 200)
-            self.assertEqual(
-                client.get(self.detail(self.articles[4])).json()["title"], "Offline"
-            )
+
+    def test_writes_and_errors_are_never_kept(self):
+        client = self.client_for("alice-token")
+        written = self.write(client, "patch", self.detail(self.articles[0]), {"x": 1})
+        missing = client.get(f"{LIST}00000000-0000-0000-0000-000000000000/")
+        for response in (written, missing):
+            self.assertEqual(response["Cache-Control"], "no-store")

@@ -22,6 +22,6 @@ CACHES = {  # plain django-redis, plus only the options the recipe's page requir
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
-        "OPTIONS": json.loads(os.environ["COPY_PROMISES"]).get("cache_options", {}),
+        "OPTIONS": json.loads(os.environ["COPY_CACHE_OPTIONS"]),
     }
 }

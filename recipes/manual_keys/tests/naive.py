@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from recipes.bookshop import views as bookshop
-from recipes.manual_keys.caching import TaggedCache
+from recipes.manual_keys.tagged_cache import TaggedCache
 
 
 # --8<-- [start:naive]

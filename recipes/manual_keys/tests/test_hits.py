@@ -15,7 +15,7 @@ from recipes.bookshop.testing import (
     favorites_owed,
     favorites_shown,
 )
-from recipes.manual_keys.caching import MISSING, TaggedCache
+from recipes.manual_keys.tagged_cache import MISSING, TaggedCache
 
 BOOKS = "/api/manual-keys/books/"
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recipes.middleware.caching import ResponseCacheMixin
+from recipes.middleware.response_cache import ResponseCacheMixin
 
 renders = itertools.count(1)
 

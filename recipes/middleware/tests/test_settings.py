@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from recipes.bookshop.testing import timing
-from recipes.middleware.caching import ResponseCacheSettings
+from recipes.middleware.response_cache import ResponseCacheSettings
 
 # --8<-- [start:prefixes]
 CONFIG = ResponseCacheSettings(

@@ -7,7 +7,7 @@ from django.core.cache import caches
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from recipes.bookshop.testing import timing
-from recipes.redis_config.caching import builtin_redis_cache, django_redis_cache
+from recipes.redis_config.redis_cache import builtin_redis_cache, django_redis_cache
 
 BOOKS = "/api/cache-page/books/"
 

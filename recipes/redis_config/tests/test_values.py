@@ -7,7 +7,11 @@ import pytest
 from django.core.cache import caches
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from recipes.redis_config.caching import COMPRESSORS, SERIALIZERS, django_redis_cache
+from recipes.redis_config.redis_cache import (
+    COMPRESSORS,
+    SERIALIZERS,
+    django_redis_cache,
+)
 
 pytestmark = pytest.mark.real_redis
 

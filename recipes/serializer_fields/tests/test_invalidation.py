@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete
 
 from recipes.bookshop.models import Book, Review
 from recipes.bookshop.testing import assert_reads_match_uncached
-from recipes.serializer_fields.caching import RowFieldCache
+from recipes.serializer_fields.cached_fields import RowFieldCache
 
 API = "/api/serializer-fields/"
 NEW_BOOK = {

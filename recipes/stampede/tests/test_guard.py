@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 
-from recipes.redis_config.caching import django_redis_cache
-from recipes.stampede.caching import UNSTORABLE, StampedeGuard, refresh_early
+from recipes.redis_config.redis_cache import django_redis_cache
+from recipes.stampede.stampede_guard import UNSTORABLE, StampedeGuard, refresh_early
 
 
 class Clock:

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from recipes.bookshop.testing import timing
 from recipes.settings import redis_cache
-from recipes.versioning.caching import Namespaces
+from recipes.versioned.namespaces import Namespaces
 
 BOOKS = "/api/versioning/books/"
 

@@ -1,10 +1,10 @@
-"""articles/views.py, with the cache_page recipe: ``caching.py`` copied beside it."""
-
-from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .caching import CachePageMixin
-
+"""articles/views.py, with the cache_page recipe: ``cache_page_mixin.py`` beside it."""
 
 # --8<-- [start:wiring]
+from .base_views import ArticleViewSet as UncachedArticleViewSet
+from .cache_page_mixin import CachePageMixin
+
+
 class ArticleViewSet(CachePageMixin, UncachedArticleViewSet):
     cache_timeouts = {"list": 60, "retrieve": 300}
 

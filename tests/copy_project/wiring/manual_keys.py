@@ -1,13 +1,13 @@
-"""articles/views.py, with the manual-keys recipe: ``caching.py`` copied beside it."""
+"""articles/views.py, with the manual-keys recipe: ``tagged_cache.py`` beside it."""
 
+# --8<-- [start:wiring]
 from typing import Any
 
 from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .caching import CachedResponseMixin, TaggedCache
+from .tagged_cache import CachedResponseMixin, TaggedCache
 from .models import Article
 
 
-# --8<-- [start:wiring]
 class ArticleViewSet(CachedResponseMixin, UncachedArticleViewSet):
     cache_namespace = "articles"
     cache_store = TaggedCache("default", name="articles")

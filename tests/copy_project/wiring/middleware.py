@@ -1,10 +1,10 @@
-"""articles/views.py, with the middleware recipe: ``caching.py`` copied beside it."""
-
-from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .caching import ResponseCacheMixin
-
+"""articles/views.py, with the middleware recipe: ``response_cache.py`` beside it."""
 
 # --8<-- [start:wiring]
+from .base_views import ArticleViewSet as UncachedArticleViewSet
+from .response_cache import ResponseCacheMixin
+
+
 class ArticleViewSet(ResponseCacheMixin, UncachedArticleViewSet):
     """Cached as ``settings.RESPONSE_CACHE`` says (below)."""
 

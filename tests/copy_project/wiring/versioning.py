@@ -1,17 +1,17 @@
-"""articles/views.py, with the versioning recipe: ``caching.py`` copied beside it."""
+"""articles/views.py, with the versioning recipe: the ``versioned/`` folder beside it."""
 
+# --8<-- [start:wiring]
 from typing import Any
 
 from rest_framework.request import Request
 
 from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .caching import Namespaces, VersionedResponseMixin
+from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .models import Article
 
 namespaces = Namespaces("default")
 
 
-# --8<-- [start:wiring]
 class ArticleViewSet(VersionedResponseMixin, UncachedArticleViewSet):
     cache_name = "articles"
     cache_namespaces_store = namespaces

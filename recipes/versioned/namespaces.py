@@ -155,18 +155,36 @@ def versioned_key(
     The same parts as the manual-keys recipe's key builder, plus the versions; each recipe
     module carries its own copy so that it can be copied alone.
     """
-    user = request.user if per_user else None
     parts = {
         "schema": SCHEMA_VERSION,
         "versions": versions,
+        "path": request.path,
         "url": {name: str(value) for name, value in url_kwargs.items()},
-        "query": sorted(request.query_params.lists()),
-        "format": request.accepted_renderer.format,
-        "user": user.pk if user is not None and user.is_authenticated else None,
-        "origin": f"{request.scheme}://{request.get_host()}",
+        **request_parts(request, request.user if per_user else None),
     }
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return f"{name}:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+def request_parts(request: Request, user: Any) -> dict[str, Any]:
+    """Return what a response depends on besides its data and its URL.
+
+    The caller and how they authenticated (``user`` is ``None`` for shared responses), the
+    negotiated media type, the scheme and host that links name, every value of every query
+    parameter in order, and the language ``LocaleMiddleware`` chose. One definition for this
+    module's keys and ``conditional.py``'s ETags.
+    """
+    authenticated = user is not None and user.is_authenticated
+    return {
+        "user": user.pk if authenticated else None,
+        "authenticated_by": type(request.successful_authenticator).__name__
+        if authenticated
+        else None,
+        "media_type": request.accepted_media_type,
+        "origin": f"{request.scheme}://{request.get_host()}",
+        "query": sorted(request.query_params.lists()),
+        "language": getattr(request, "LANGUAGE_CODE", None),
+    }
 
 
 # --8<-- [end:key]

@@ -180,6 +180,7 @@ def response_key(request: Request, vary_on: Sequence[str]) -> str:
         "origin": f"{request.scheme}://{request.get_host()}",
         "path": request.path,
         "query": sorted(request.query_params.lists()),
+        "language": getattr(request, "LANGUAGE_CODE", None),
         "headers": {name.lower(): request.headers.get(name) for name in vary_on},
     }
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))

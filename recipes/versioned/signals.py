@@ -2,8 +2,8 @@
 
 How the invalidation works:
 
-* Entries are keyed on namespace versions, as in the versioning recipe (this module needs
-  ``recipes/versioning/caching.py`` beside it). The views only read; they never invalidate.
+* Entries are keyed on namespace versions, as in the versioning recipe (``namespaces.py``,
+  beside this module). The views only read; they never invalidate.
 * ``ModelInvalidator.watch(Model, namespaces_for)`` connects ``post_save`` and
   ``post_delete``: each saved or deleted row names the namespaces it belongs to.
   ``QuerySet.delete()`` is covered too: with a receiver connected, Django deletes row by
@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
-from recipes.versioning.caching import Namespaces
+from .namespaces import Namespaces
 
 #: Sent by ``InvalidatingQuerySet`` with ``rows``: the instances a bulk write touched.
 rows_changed = Signal()

@@ -5,9 +5,10 @@ How the caching works:
 * ``CachedResponseMixin`` caches the ``data`` of ``list`` and ``retrieve`` responses (the
   serializer's output, before rendering) for ``cache_timeout`` seconds. Only 200s are stored.
 * ``build_cache_key`` puts into the key everything that changes that data: the namespace,
-  a schema version, the URL's arguments, the canonical query string, the negotiated format,
-  the user for per-user responses, and the scheme and host (``cache_per_host``: on unless
-  no serializer renders a URL, as a ``HyperlinkedModelSerializer`` does in details too). The
+  a schema version, the user and how they authenticated (for per-user responses), the
+  negotiated media type, the scheme and host (links name them), the path and the URL's
+  arguments, every value of every query parameter in order, and the language that
+  ``LocaleMiddleware`` chose. The
   parts are JSON-encoded, then hashed: distinct requests never share a key by
   concatenation, and every key is short printable ASCII that any backend accepts
   (memcached's 250 bytes included), whatever the query string.
@@ -58,7 +59,6 @@ def build_cache_key(
     *,
     url_kwargs: dict[str, Any],
     per_user: bool,
-    absolute_links: bool,
     schema_version: int = SCHEMA_VERSION,
 ) -> str:
     """Return a key that names everything the response's data depends on."""
@@ -67,15 +67,19 @@ def build_cache_key(
             f"Cache namespace {namespace!r} must be 1-64 of a-z, 0-9, '_', '.', ':', '-'"
         )
     user = request.user if per_user else None
+    authenticated = user is not None and user.is_authenticated
     parts = {
         "schema": schema_version,
+        "user": user.pk if authenticated else None,
+        "authenticated_by": type(request.successful_authenticator).__name__
+        if authenticated
+        else None,
+        "media_type": request.accepted_media_type,
+        "origin": f"{request.scheme}://{request.get_host()}",
+        "path": request.path,
         "url": {name: str(value) for name, value in url_kwargs.items()},
         "query": sorted(request.query_params.lists()),  # (1)!
-        "format": request.accepted_renderer.format,
-        "user": user.pk if user is not None and user.is_authenticated else None,
-        "origin": f"{request.scheme}://{request.get_host()}"
-        if absolute_links
-        else None,
+        "language": getattr(request, "LANGUAGE_CODE", None),
     }
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))  # (2)!
     return f"{namespace}:{hashlib.sha256(encoded.encode()).hexdigest()}"
@@ -248,7 +252,6 @@ class CachedResponseMixin:
     cache_namespace: str
     cache_timeout: int = 300
     cache_per_user: bool = True
-    cache_per_host: bool = True  # off only if no serializer ever renders a URL
     cache_store: TaggedCache = TaggedCache()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -273,7 +276,6 @@ class CachedResponseMixin:
             request,
             url_kwargs=kwargs,
             per_user=self.cache_per_user,
-            absolute_links=self.cache_per_host,
         )
         found = self.cache_store.get(key)
         if found.value is not MISSING:

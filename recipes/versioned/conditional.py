@@ -3,7 +3,7 @@
 How the validators work:
 
 * Every response depends on a few namespaces (``books``, ``authors``, ``favorites:3``), as in
-  the versioning recipe (this module needs ``recipes/versioning/caching.py`` beside it). A
+  the versioning recipe (``namespaces.py``, beside this module). A
   write bumps the namespaces it changed, and records when.
 * The ETag is a hash of those namespaces' versions, the caller (for per-user views), the
   negotiated media type and the URL. It is computed after DRF has authenticated the caller
@@ -40,9 +40,8 @@ from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 
-from recipes.versioning.caching import Namespaces, fresh_version
+from .namespaces import Namespaces, fresh_version, request_parts
 
 SAFE_METHODS = ("GET", "HEAD")
 WEAK_FORMATS = {"api"}  # the browsable API: a new CSRF token in every page
@@ -211,18 +210,10 @@ def entity_tag(
     request: Request, validators: Validators, resource: dict, user: Any
 ) -> str:
     """Hash what the response depends on into an ETag: weak for non-byte-stable formats."""
-    format_override = api_settings.URL_FORMAT_OVERRIDE
     parts = {
         "versions": validators.versions,
-        "resource": resource,
-        "user": user.pk if user is not None and user.is_authenticated else None,
-        "media_type": request.accepted_media_type,
-        "origin": f"{request.scheme}://{request.get_host()}",
-        "query": sorted(
-            (name, values)
-            for name, values in request.query_params.lists()
-            if name != format_override  # the media type says it already
-        ),
+        "resource": resource,  # the object, not the path: its actions share its ETag
+        **request_parts(request, user),
     }
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     tag = f'"{hashlib.sha256(encoded.encode()).hexdigest()[:32]}"'

@@ -1,0 +1,43 @@
+"""articles/views.py, with the signals recipe: the ``versioned/`` folder beside it."""
+
+# --8<-- [start:wiring]
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework.request import Request
+
+from .base_views import ArticleViewSet as UncachedArticleViewSet
+from .models import Article
+from .versioned.namespaces import Namespaces, VersionedResponseMixin
+from .versioned.signals import ModelInvalidator
+
+namespaces = Namespaces("default")
+
+
+class ArticleViewSet(VersionedResponseMixin, UncachedArticleViewSet):
+    """Reads only: no ``perform_*`` hook knows about the cache."""
+
+    cache_name = "articles"
+    cache_namespaces_store = namespaces
+
+    def cache_namespaces(self, request: Request, action: str) -> set[str]:
+        user = request.user
+        return {"articles"} | ({f"stars:{user.pk}"} if user.is_authenticated else set())
+
+
+def connect_invalidation(store: Namespaces = namespaces) -> None:
+    """Name the namespaces each write touches (called from ``AppConfig.ready``)."""
+    invalidator = ModelInvalidator(store)
+    invalidator.watch(Article, lambda article: {"articles"})
+    invalidator.watch_m2m(Article.tags.through, lambda instance, pks: {"articles"})
+    invalidator.watch_m2m(Article.starred_by.through, stars_changed)
+
+
+def stars_changed(instance: Any, related_pks: Any) -> set[str]:
+    """Name the users whose stars changed, whichever side the change was made from."""
+    if isinstance(instance, get_user_model()):
+        return {f"stars:{instance.pk}"}
+    return {f"stars:{pk}" for pk in related_pks}
+
+
+# --8<-- [end:wiring]

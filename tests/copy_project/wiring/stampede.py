@@ -1,0 +1,13 @@
+"""articles/views.py, with the stampede recipe: ``stampede_guard.py`` beside it, guarding the
+versioning recipe's ViewSet (``versioning_views.py``, with the ``versioned/`` folder)."""
+
+# --8<-- [start:wiring]
+from .stampede_guard import StampedeGuard, StampedeProtectedMixin
+from .versioning_views import ArticleViewSet as VersionedArticleViewSet
+
+
+class ArticleViewSet(StampedeProtectedMixin, VersionedArticleViewSet):
+    stampede_guard = StampedeGuard("default", stale_for=30, lease=10, wait=10)
+
+
+# --8<-- [end:wiring]
