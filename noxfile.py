@@ -2,8 +2,8 @@
 
 Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
 ``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``copy`` (every recipe
-copied into a generated project, and checked there), ``docs`` (strict build),
-``demo`` (the seeded demo API), ``story`` (one recipe's story), ``bench`` (regenerate the
+copied into a generated project, and checked there), ``docs`` (strict build), ``demo`` (the
+seeded demo API), ``story`` (one recipe's notebook, in a terminal), ``bench`` (regenerate the
 docs' numbers), ``lint``.
 
 Run as a script on a machine that has only Python, this file first installs nox into
@@ -106,7 +106,7 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def story(session: nox.Session) -> None:
-    """Tell one recipe's story in the terminal: ``-- cache_page`` (the package name)."""
+    """Run one recipe's notebook in the terminal: ``-- cache_page`` (the package name)."""
     session.install("-e", ".")
     recipe = session.posargs[0] if session.posargs else "cache_page"
     session.run("python", "-m", f"recipes.{recipe}")

@@ -2,7 +2,8 @@
 
 Each recipe package (``recipes.<name>``) names the code a reader copies (``COPY_UNIT``: a
 module named for what it holds, or the ``recipes.versioned`` folder), and holds the views and
-urls that apply it to the bookshop, its tests and a ``__main__`` that tells its story.
+urls that apply it to the bookshop, its tests and a ``__main__`` that runs its notebook in a
+terminal.
 ``recipes.bookshop`` is the demo domain; ``recipes.settings`` and ``recipes.urls`` make the
 demo project, run with ``python -m recipes <command>``.
 """

@@ -68,6 +68,17 @@ def test_notebook_is_rendered_from_a_fresh_execution(site):
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is hidden
 
 
+@pytest.mark.parametrize(
+    "notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda path: path.stem
+)
+def test_every_notebook_ran_its_requests_when_the_site_was_built(site, notebook):
+    """The build executes each notebook once, on a fresh kernel (an error fails it)."""
+    text = page_text(site, f"notebooks/{notebook.stem}")
+
+    assert re.search(r" GET +/api/", text)  # outputs of requests it ran
+    assert "Traceback" not in text
+
+
 def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -1,4 +1,5 @@
-"""``python -m recipes.<name>`` tells each recipe's story on the embedded default."""
+"""``python -m recipes.<name>`` runs each recipe's notebook in a terminal, on the embedded
+default: the one narration of a recipe, told without Jupyter."""
 
 import os
 import re

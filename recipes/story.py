@@ -1,0 +1,56 @@
+"""Tell a recipe's story in a terminal: its notebook, cell by cell, with no Jupyter.
+
+``python -m recipes.<name>`` runs ``notebooks/<name>.ipynb`` from a checkout of the cookbook:
+the prose is printed as it is written, the code runs in one namespace, and a cell's last
+expression is printed as a notebook would show it. One narration per recipe, in two places.
+"""
+
+import ast
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def tell_story(package: str) -> None:
+    """Run the notebook of ``package`` (``recipes.cache_page``) top to bottom."""
+    path = NOTEBOOKS / f"{package.rpartition('.')[2]}.ipynb"
+    if not path.exists():
+        raise SystemExit(
+            f"{path} is missing: stories run from a checkout of the cookbook"
+        )
+    namespace: dict[str, Any] = {"__name__": "__story__"}
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            print("\n" + "\n".join(_wrapped(source)) + "\n")
+        elif cell["cell_type"] == "code":
+            _run(source, namespace)
+
+
+def _run(source: str, namespace: dict[str, Any]) -> None:
+    """Run a code cell; print the value of its last expression, as Jupyter shows it."""
+    module = ast.parse(source)
+    last = module.body[-1] if module.body else None
+    if isinstance(last, ast.Expr):
+        module.body.pop()
+    exec(compile(module, "<cell>", "exec"), namespace)
+    if isinstance(last, ast.Expr):
+        value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
+        if value is not None:
+            print(repr(value))
+
+
+def _wrapped(markdown: str) -> list[str]:
+    """Return the prose of a Markdown cell wrapped for a terminal, headings underlined."""
+    lines = []
+    for paragraph in markdown.split("\n\n"):
+        if paragraph.startswith("#"):
+            title = paragraph.lstrip("#").strip()
+            lines += [title, "=" * len(title)]
+        else:
+            lines += textwrap.wrap(" ".join(paragraph.split()), 96) or [""]
+        lines.append("")
+    return lines[:-1]
