@@ -120,7 +120,7 @@ def bench(session: nox.Session) -> None:
         session.run(
             "python",
             "-m",
-            "recipes.bookshop.bench",
+            "harness.bench",
             scenario,
             "--write",
             f"docs/includes/numbers/{scenario}.md",

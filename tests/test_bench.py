@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recipes.bookshop.bench import BURSTS, SCENARIOS
+from harness.bench import BURSTS, SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -21,7 +21,7 @@ STORAGE_ROW = re.compile(
 def run_bench(scenario: str, tmp_path: Path) -> str:
     """Run one scenario quickly (small data, two repeats) and return the table it wrote."""
     table = tmp_path / f"{scenario}.md"
-    command = [sys.executable, "-m", "recipes.bookshop.bench", scenario]
+    command = [sys.executable, "-m", "harness.bench", scenario]
     options = ["--size", "small", "--repeat", "2", "--write", str(table)]
     subprocess.run([*command, *options], check=True, capture_output=True, timeout=300)
     return table.read_text()
@@ -41,7 +41,7 @@ def test_bench_writes_one_row_per_variant(scenario, tmp_path):
 def test_docs_include_a_table_the_harness_wrote(scenario):
     labels = [match["label"] for match in ROW.finditer(included(scenario))]
     assert labels == [variant.label for variant in SCENARIOS[scenario]]
-    assert f"python -m recipes.bookshop.bench {scenario}" in included(scenario)
+    assert f"python -m harness.bench {scenario}" in included(scenario)
 
 
 @pytest.mark.real_redis
@@ -51,7 +51,7 @@ def test_storage_bench_measures_every_serializer_and_compressor(redis_server, tm
 
 def test_docs_include_the_storage_table_the_harness_wrote():
     assert len(STORAGE_ROW.findall(included("redis-config"))) == 12
-    assert "python -m recipes.bookshop.bench redis-config" in included("redis-config")
+    assert "python -m harness.bench redis-config" in included("redis-config")
 
 
 STAMPEDE_ROW = re.compile(
@@ -72,7 +72,7 @@ def test_stampede_bench_counts_computations_per_burst(redis_server, tmp_path):
 def test_docs_include_the_stampede_tables_the_harness_wrote():
     labels = [match["label"] for match in STAMPEDE_ROW.finditer(included("stampede"))]
     assert labels[: len(BURSTS)] == [burst.label for burst in BURSTS]
-    assert "python -m recipes.bookshop.bench stampede" in included("stampede")
+    assert "python -m harness.bench stampede" in included("stampede")
     assert "XFetch on (beta 1)" in included("stampede")
 
 

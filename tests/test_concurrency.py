@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from recipes.bookshop.testing import RedisServer
-from recipes.bookshop.traffic import (
+from harness.testing import RedisServer
+from harness.traffic import (
     CALLERS,
     LiveServer,
     burst,

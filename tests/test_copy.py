@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from recipes.bookshop.testing import RedisServer
+from harness.testing import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "copy_project"

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from harness.testing import timing
 from recipes.bookshop.server_timing import parse_server_timing
-from recipes.bookshop.testing import timing
 
 
 def test_recipe_index_lists_every_recipe_with_its_endpoints(api_client):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from recipes.bookshop.testing import free_port
+from harness.testing import free_port
 
 SERVER_TIMING = re.compile(
     r'^cache;desc="(?P<cache>hit|miss|bypass)", db;dur=\d+\.\d;desc="(?P<queries>\d+) quer(y|ies)"$'

@@ -58,7 +58,7 @@ def test_recipe_page_shows_code_and_tests_from_the_modules(site):
     text = page_text(site, "recipes/cache-page")
 
     assert "class CachePageMixin:" in text
-    assert "def test_no_client_is_served_another_clients_favorites(" in text
+    assert "def test_no_caller_is_served_another_callers_favorites(" in text
 
 
 def test_notebook_is_rendered_from_a_fresh_execution(site):

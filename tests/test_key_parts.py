@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 
 # --8<-- [start:keyed]
 KEYED = {  # every recipe that builds a cache key or an ETag: a path it serves

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from recipes.bookshop.catalogue import installed_recipes
-from recipes.bookshop.testing import (
+from harness.testing import (
     RedisServer,
     favorites_owed,
     favorites_shown,
@@ -23,6 +22,7 @@ from recipes.bookshop.testing import (
     timing,
     uncached_twin,
 )
+from recipes.bookshop.catalogue import installed_recipes
 from recipes.redis_config.redis_cache import BREAKER, django_redis_cache
 from recipes.settings import redis_cache
 

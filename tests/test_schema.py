@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from recipes.bookshop.traffic import Caller, LiveServer, live_server
+from harness.traffic import Caller, LiveServer, live_server
 
 pytestmark = pytest.mark.concurrency  # a real server: skip locally with the others
 

@@ -1,4 +1,6 @@
-"""The bookshop: the demo domain, API and support code every recipe is applied to.
+"""The bookshop: the demo domain and API every recipe is applied to, and the in-memory
+sandbox its notebooks run in.
 
-Recipes never import it; it imports them (through the views and urls of each recipe).
+Copy units never import it; it imports them (through the views and urls of each recipe).
+What tests and measures the recipes lives outside the package, in ``harness/``.
 """

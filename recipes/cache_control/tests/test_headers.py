@@ -2,7 +2,7 @@
 
 import pytest
 
-from recipes.bookshop.testing import CLIENT_KINDS
+from harness.testing import CLIENT_KINDS
 
 BOOKS = "/api/cache-control/books/"
 AUTHORS = "/api/cache-control/authors/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recipes.bookshop.testing import favorites_shown
+from harness.testing import favorites_shown
 
 NAIVE_BOOKS = "/books/"
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from recipes.bookshop.testing import CLIENT_KINDS, Timing, timing
+from harness.testing import timing
 
 BOOKS = "/api/cache-page/books/"
 AUTHORS = "/api/cache-page/authors/"
@@ -13,35 +13,6 @@ AUTHORS = "/api/cache-page/authors/"
 
 def page_cache_entries() -> list[str]:
     return cache.keys("views.decorators.cache.cache_page.*")
-
-
-# --8<-- [start:hit]
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
-def test_second_list_request_is_a_hit_that_runs_no_queries(
-    api_client, kind, django_assert_num_queries
-):
-    client = api_client(kind)
-    first = client.get(BOOKS)
-    assert timing(first).cache == "miss"
-    assert timing(first).queries > 100  # an honest N+1: two queries per book
-
-    with django_assert_num_queries(0):
-        second = client.get(BOOKS)
-
-    assert timing(second) == Timing(cache="hit", queries=0)
-    assert second.json() == first.json()
-
-
-# --8<-- [end:hit]
-
-
-def test_retrieve_is_cached_too(api_client, book_id, django_assert_num_queries):
-    client = api_client("alice-token")
-    first = client.get(f"{BOOKS}{book_id}/")
-    with django_assert_num_queries(0):
-        second = client.get(f"{BOOKS}{book_id}/")
-    assert (timing(first).cache, timing(second).cache) == ("miss", "hit")
-    assert second.json() == first.json()
 
 
 @pytest.mark.parametrize(

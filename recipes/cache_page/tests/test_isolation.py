@@ -1,11 +1,10 @@
 """No one is served a response built for another user, another format or another host."""
 
-import itertools
 import re
 
 import pytest
 
-from recipes.bookshop.testing import (
+from harness.testing import (
     CLIENT_KINDS,
     favorites_owed,
     favorites_shown,
@@ -13,22 +12,6 @@ from recipes.bookshop.testing import (
 )
 
 BOOKS = "/api/cache-page/books/"
-
-
-# --8<-- [start:users]
-@pytest.mark.parametrize(
-    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
-)
-def test_no_client_is_served_another_clients_favorites(api_client, first, second):
-    api_client(first).get(BOOKS)  # fills the cache for the first client
-
-    response = api_client(second).get(BOOKS)
-
-    shown = favorites_shown(response)
-    assert shown == favorites_owed(second, shown)
-
-
-# --8<-- [end:users]
 
 
 def test_each_client_gets_its_own_hit(api_client):

@@ -6,7 +6,7 @@ These tests pass by showing the failure.
 import pytest
 from rest_framework.authtoken.models import Token
 
-from recipes.bookshop.testing import favorites_owed, favorites_shown, timing
+from harness.testing import favorites_owed, favorites_shown, timing
 
 NAIVE_BOOKS = "/books/"
 BOOKS = "/api/cache-page/books/"

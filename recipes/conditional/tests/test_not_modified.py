@@ -3,13 +3,13 @@
 import pytest
 from django.utils.http import http_date
 
-from recipes.bookshop.bench import counting_cache_calls
-from recipes.bookshop.testing import (
+from harness.testing import (
     CLIENT_KINDS,
     Timing,
     authentication_queries,
     timing,
 )
+from recipes.bookshop.measuring import counting_cache_calls
 
 BOOKS = "/api/conditional/books/"
 AUTHORS = "/api/conditional/authors/"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from recipes.bookshop.consistency import WRITES
+from harness.consistency import WRITES
+from harness.testing import read_both
 from recipes.bookshop.models import Book
-from recipes.bookshop.testing import read_both
 
 READS = ["books/", "books/?page=2", "books/{id}/", "authors/", "authors/{author}/"]
 

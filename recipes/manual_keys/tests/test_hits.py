@@ -1,32 +1,17 @@
 """Hits skip the view; falsy values are hits; no caller gets another's entry."""
 
-import itertools
-
 import pytest
 from django.core.cache import cache
 
-from recipes.bookshop.consistency import (
-    assert_hit_costs_only_authentication,
+from harness.consistency import (
     assert_links_name_the_requests_own_host,
 )
-from recipes.bookshop.testing import (
-    CLIENT_KINDS,
+from harness.testing import (
     assert_reads_match_uncached,
-    favorites_owed,
-    favorites_shown,
 )
 from recipes.manual_keys.tagged_cache import MISSING, TaggedCache
 
 BOOKS = "/api/manual-keys/books/"
-
-
-# --8<-- [start:hit]
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
-def test_a_hit_runs_only_the_authentication_queries(api_client, kind):
-    assert_hit_costs_only_authentication(api_client, BOOKS, kind)
-
-
-# --8<-- [end:hit]
 
 
 @pytest.mark.parametrize("path", [BOOKS, f"{BOOKS}3/", "/api/manual-keys/authors/"])
@@ -48,18 +33,6 @@ def test_falsy_values_are_hits(bookshop, value):
 
 
 # --8<-- [end:falsy]
-
-
-@pytest.mark.parametrize(
-    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
-)
-def test_no_client_is_served_another_clients_favorites(api_client, first, second):
-    api_client(first).get(BOOKS)
-
-    response = api_client(second).get(BOOKS)
-
-    shown = favorites_shown(response)
-    assert shown == favorites_owed(second, shown)
 
 
 def test_pagination_links_name_the_requests_own_host(api_client):

@@ -1,11 +1,9 @@
 """Every write deletes exactly the entries it made stale, once it commits."""
 
-import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
-from recipes.bookshop.testing import assert_reads_match_uncached, timing
+from harness.testing import assert_reads_match_uncached, timing
 from recipes.manual_keys.tests.race import write_while_the_next_read_computes
 
 BOOKS = "/api/manual-keys/books/"
@@ -22,15 +20,6 @@ def warm(client, *paths):
     for path in paths:
         client.get(path)
         assert timing(client.get(path)).cache == "hit"
-
-
-# --8<-- [start:writes]
-@pytest.mark.parametrize(("method", "path", "payload"), WRITES)
-def test_no_read_after_a_write_is_stale(api_client, book, method, path, payload):
-    assert_no_stale_read_after(api_client, "manual-keys", book, method, path, payload)
-
-
-# --8<-- [end:writes]
 
 
 def test_deleting_a_review_refreshes_its_authors_rating(api_client, book):

@@ -9,7 +9,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 from recipes.manual_keys.tagged_cache import build_cache_key
 from recipes.manual_keys.tests.naive import make_cache_key
 

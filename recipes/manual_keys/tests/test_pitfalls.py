@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from recipes.bookshop.testing import read_both, timing
+from harness.testing import read_both, timing
 from recipes.manual_keys import views
 from recipes.manual_keys.tests.naive import UncheckedTaggedCache, get_or_compute
 from recipes.manual_keys.tests.race import write_while_the_next_read_computes

@@ -1,6 +1,6 @@
 """Random reads and writes by several users never differ from the uncached API."""
 
-from recipes.bookshop.consistency import ConsistencyMachine, check_consistency
+from harness.consistency import ConsistencyMachine, check_consistency
 
 
 class ManualKeysConsistency(ConsistencyMachine):

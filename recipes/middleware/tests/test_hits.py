@@ -4,14 +4,13 @@ import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
-from recipes.bookshop.bench import counting_cache_calls
-from recipes.bookshop.consistency import WRITES, assert_hit_costs_only_authentication
-from recipes.bookshop.testing import (
-    CLIENT_KINDS,
+from harness.consistency import WRITES
+from harness.testing import (
     Timing,
     authentication_queries,
     timing,
 )
+from recipes.bookshop.measuring import counting_cache_calls
 
 BOOKS = "/api/middleware/books/"
 AUTHORS = "/api/middleware/authors/"
@@ -22,12 +21,6 @@ def stored_entries() -> list[str]:
 
 
 # --8<-- [start:hit]
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
-@pytest.mark.parametrize("path", [BOOKS, f"{BOOKS}1/", AUTHORS, f"{AUTHORS}1/"])
-def test_a_hit_runs_only_the_authentication_queries(api_client, kind, path):
-    assert_hit_costs_only_authentication(api_client, path, kind)
-
-
 def test_a_hit_is_one_cache_read(api_client):
     client = api_client("alice-token")
     client.get(BOOKS)

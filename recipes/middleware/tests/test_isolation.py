@@ -1,11 +1,9 @@
 """No caller is served a response built for another caller, format or host."""
 
-import itertools
-
 import pytest
 
-from recipes.bookshop.consistency import assert_links_name_the_requests_own_host
-from recipes.bookshop.testing import (
+from harness.consistency import assert_links_name_the_requests_own_host
+from harness.testing import (
     CLIENT_KINDS,
     favorites_owed,
     favorites_shown,
@@ -13,23 +11,6 @@ from recipes.bookshop.testing import (
 )
 
 BOOKS = "/api/middleware/books/"
-
-
-# --8<-- [start:users]
-@pytest.mark.parametrize(
-    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
-)
-def test_no_caller_is_served_another_callers_favorites(api_client, first, second):
-    api_client(first).get(BOOKS)  # fills the cache for the first caller
-
-    response = api_client(second).get(BOOKS)
-
-    assert timing(response).cache == "miss"
-    shown = favorites_shown(response)
-    assert shown == favorites_owed(second, shown)
-
-
-# --8<-- [end:users]
 
 
 def test_each_caller_gets_its_own_hit(api_client):

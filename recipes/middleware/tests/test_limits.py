@@ -1,6 +1,6 @@
 """What this cache does not do: it has no invalidation. These tests pass by showing it."""
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 
 BOOKS = "/api/middleware/books/"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recipes.bookshop.testing import favorites_owed, favorites_shown, timing
+from harness.testing import favorites_owed, favorites_shown, timing
 
 pytestmark = pytest.mark.usefixtures("naive_middleware")
 

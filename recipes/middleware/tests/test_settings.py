@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 from recipes.middleware.response_cache import ResponseCacheSettings
 
 # --8<-- [start:prefixes]

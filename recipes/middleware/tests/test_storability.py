@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 
 pytestmark = pytest.mark.urls("recipes.middleware.tests.shaped")
 

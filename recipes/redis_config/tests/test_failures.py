@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 from recipes.redis_config.redis_cache import builtin_redis_cache, django_redis_cache
 
 BOOKS = "/api/cache-page/books/"

@@ -3,8 +3,8 @@
 import pytest
 from django.db.models.signals import post_delete
 
+from harness.testing import assert_reads_match_uncached
 from recipes.bookshop.models import Book, Review
-from recipes.bookshop.testing import assert_reads_match_uncached
 from recipes.serializer_fields.cached_fields import RowFieldCache
 
 API = "/api/serializer-fields/"

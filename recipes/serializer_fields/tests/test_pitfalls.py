@@ -1,6 +1,6 @@
 """The seed's per-row cache calls and its cached_property, shown failing."""
 
-from recipes.bookshop.bench import counting_cache_calls
+from recipes.bookshop.measuring import counting_cache_calls
 from recipes.bookshop.models import Author, Book
 from recipes.serializer_fields.tests import naive
 

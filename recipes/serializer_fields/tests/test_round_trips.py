@@ -3,8 +3,8 @@ cache round trips either way."""
 
 import pytest
 
-from recipes.bookshop.bench import counting_cache_calls
-from recipes.bookshop.testing import assert_reads_match_uncached, timing
+from harness.testing import assert_reads_match_uncached, timing
+from recipes.bookshop.measuring import counting_cache_calls
 
 BOOKS = "/api/serializer-fields/books/"
 

@@ -5,7 +5,7 @@ from django.test import TestCase
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from recipes.bookshop.consistency import BOOK_IDS, ConsistencyMachine, check_consistency
+from harness.consistency import BOOK_IDS, ConsistencyMachine, check_consistency
 from recipes.bookshop.models import Book, Favorite, Review
 
 

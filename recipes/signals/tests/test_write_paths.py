@@ -4,9 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from recipes.bookshop.consistency import WRITES, assert_no_stale_read_after
+from harness.testing import assert_reads_match_uncached, timing
 from recipes.bookshop.models import Author, Book, Favorite, Review
-from recipes.bookshop.testing import assert_reads_match_uncached, timing
 from recipes.signals.views import namespaces
 
 BOOKS = "/api/signals/books/"
@@ -75,11 +74,6 @@ def test_no_read_after_an_orm_write_is_stale(
 
 
 # --8<-- [end:orm_writes]
-
-
-@pytest.mark.parametrize(("method", "path", "payload"), WRITES)
-def test_no_read_after_an_api_write_is_stale(api_client, book, method, path, payload):
-    assert_no_stale_read_after(api_client, "signals", book, method, path, payload)
 
 
 # --8<-- [start:commit]

@@ -1,27 +1,13 @@
-"""The guarded signals bookshop: hits, fresh reads after writes, no stale across a write."""
+"""The guarded signals bookshop: no stale entry across a write, errors never stored.
 
-import pytest
+Hits, isolation and fresh reads after writes: tests/test_contract.py."""
+
 from django.core.cache import cache
 
-from recipes.bookshop.consistency import (
-    WRITES,
-    assert_hit_costs_only_authentication,
-    assert_no_stale_read_after,
-)
-from recipes.bookshop.testing import CLIENT_KINDS, assert_reads_match_uncached, timing
+from harness.testing import assert_reads_match_uncached, timing
 from recipes.stampede import views
 
 BOOKS = "/api/stampede/books/"
-
-
-@pytest.mark.parametrize("kind", CLIENT_KINDS)
-def test_a_hit_runs_only_what_authentication_costs(api_client, kind):
-    assert_hit_costs_only_authentication(api_client, BOOKS, kind)
-
-
-@pytest.mark.parametrize(("method", "path", "payload"), WRITES)
-def test_no_read_after_a_write_is_stale(api_client, book, method, path, payload):
-    assert_no_stale_read_after(api_client, "stampede", book, method, path, payload)
 
 
 # --8<-- [start:no_stale_across_writes]

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache
 
-from recipes.bookshop.testing import timing
+from harness.testing import timing
 from recipes.settings import redis_cache
 from recipes.versioned.namespaces import Namespaces
 

@@ -1,4 +1,4 @@
-"""Pytest fixtures every recipe's tests share (loaded with ``-p recipes.bookshop.testing``).
+"""Pytest fixtures every recipe's tests share (loaded with ``-p harness.testing``).
 
 * ``bookshop``: the test database, seeded once per session with the ``small`` data set; each
   test runs in a transaction that is rolled back, so every test sees the same books.
@@ -23,17 +23,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core.cache import caches
 
-from . import sandbox
+from recipes.bookshop import sandbox
+from recipes.bookshop.sandbox import CLIENT_KINDS
+from recipes.bookshop.server_timing import Timing
+from recipes.bookshop.server_timing import read_timing as timing
+
 from .redis_server import free_port, start_redis_server
-from .sandbox import CLIENT_KINDS
-from .server_timing import Timing
-from .server_timing import read_timing as timing
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
     from rest_framework.test import APIClient
 
-    from .models import Book
+    from recipes.bookshop.models import Book
 
 # Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
 
@@ -43,7 +44,7 @@ def seeded_database(
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest
 ) -> None:
     """Seed the test database once per session."""
-    from .seed import seed
+    from recipes.bookshop.seed import seed
 
     with django_db_blocker.unblock():
         seed("small")
@@ -57,7 +58,7 @@ def bookshop(seeded_database: None, db: None) -> None:
 @pytest.fixture
 def book(bookshop: None) -> Book:
     """A book that alice has marked as a favourite and bob has not."""
-    from .models import Book, Favorite
+    from recipes.bookshop.models import Book, Favorite
 
     favorite = Favorite.objects.filter(user__username="alice").order_by("book_id")[0]
     return Book.objects.get(pk=favorite.book_id)
@@ -100,7 +101,7 @@ def favorites_shown(response: HttpResponseBase) -> dict[int, bool]:
 
 def favorites_owed(kind: str, book_ids: Iterable[int]) -> dict[int, bool]:
     """Return what ``is_favorite`` must say about ``book_ids`` to a client of ``kind``."""
-    from .models import Favorite
+    from recipes.bookshop.models import Favorite
 
     owned: set[int] = set()
     if kind != "anonymous":
@@ -124,11 +125,23 @@ def read_both(client: APIClient, path: str) -> tuple[tuple[int, Any], tuple[int,
     Returns ``(status, body)`` for each, with the baseline's links rewritten to the
     recipe's path so that equal data compares equal.
     """
-    cached = client.get(path, HTTP_ACCEPT="application/json")
+    return read_recipe(client, path), read_uncached(client, path)
+
+
+def read_recipe(client: APIClient, path: str) -> tuple[int, Any]:
+    """Return ``(status, body)`` of ``path`` as the recipe answers it."""
+    response = client.get(path, HTTP_ACCEPT="application/json")
+    return response.status_code, response.json()
+
+
+def read_uncached(client: APIClient, path: str) -> tuple[int, Any]:
+    """Return ``(status, body)`` of ``path`` as the uncached baseline answers it, with its
+    links rewritten to the recipe's path."""
     fresh = client.get(uncached_twin(path), HTTP_ACCEPT="application/json")
     prefix = re.match(r"^/api/[^/]+/", path)[0]
-    fresh_body = json.loads(fresh.content.decode().replace("/api/uncached/", prefix))
-    return (cached.status_code, cached.json()), (fresh.status_code, fresh_body)
+    return fresh.status_code, json.loads(
+        fresh.content.decode().replace("/api/uncached/", prefix)
+    )
 
 
 def assert_reads_match_uncached(client: APIClient, paths: Iterable[str]) -> None:
@@ -176,6 +189,8 @@ __all__ = [
     "favorites_owed",
     "favorites_shown",
     "read_both",
+    "read_recipe",
+    "read_uncached",
     "timing",
     "uncached_twin",
 ]

@@ -1,0 +1,115 @@
+"""What the recipes that cache responses promise in common, stated once and checked for each.
+
+No caller is ever served another caller's data; a hit costs what the recipe's page says
+(nothing, or only what authentication costs); and, for the recipes that invalidate, no read
+after a write through the API is stale. Each recipe's page embeds these tests and its own row
+of the table; what is particular to a recipe stays in its own tests.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+from harness.consistency import WRITES, assert_no_stale_read_after
+from harness.testing import (
+    CLIENT_KINDS,
+    authentication_queries,
+    favorites_owed,
+    favorites_shown,
+    timing,
+)
+
+
+@dataclass(frozen=True)
+class Promise:
+    hit_costs: (
+        str | None
+    )  # "nothing", "authentication", or None: the page says otherwise
+    invalidates: bool  # False: entries are served until they expire, as the page says
+
+
+# --8<-- [start:promises]
+PROMISES = {
+    "cache-page": Promise(hit_costs="nothing", invalidates=False),
+    "middleware": Promise(hit_costs="authentication", invalidates=False),
+    "manual-keys": Promise(hit_costs="authentication", invalidates=True),
+    "versioning": Promise(hit_costs="authentication", invalidates=True),
+    "signals": Promise(hit_costs="authentication", invalidates=True),
+    "stampede": Promise(hit_costs="authentication", invalidates=True),
+    "serializer-fields": Promise(hit_costs=None, invalidates=True),
+}
+# --8<-- [end:promises]
+PAGES = ["books/", "books/1/", "authors/", "authors/1/"]
+
+
+# --8<-- [start:no_leak]
+@pytest.mark.parametrize(
+    ("first", "second"), list(itertools.permutations(CLIENT_KINDS, 2))
+)
+@pytest.mark.parametrize("recipe", PROMISES)
+def test_no_caller_is_served_another_callers_favorites(
+    api_client, recipe, first, second
+):
+    books = f"/api/{recipe}/books/"
+    api_client(first).get(books)  # fills whatever a first caller fills
+    shown = favorites_shown(api_client(second).get(books))
+    assert shown == favorites_owed(second, shown)
+
+
+# --8<-- [end:no_leak]
+
+
+# --8<-- [start:hit]
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize(
+    "recipe", [name for name, promise in PROMISES.items() if promise.hit_costs]
+)
+def test_a_hit_costs_what_the_page_says(api_client, recipe, kind, page):
+    client = api_client(kind)
+    miss = client.get(f"/api/{recipe}/{page}")
+    hit = client.get(f"/api/{recipe}/{page}")
+
+    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
+    owed = (
+        0 if PROMISES[recipe].hit_costs == "nothing" else authentication_queries(kind)
+    )
+    assert timing(hit).queries == owed
+    assert hit.json() == miss.json()
+
+
+# --8<-- [end:hit]
+
+
+# --8<-- [start:no_stale]
+@pytest.mark.parametrize(("method", "path", "payload"), WRITES)
+@pytest.mark.parametrize(
+    "recipe", [name for name, promise in PROMISES.items() if promise.invalidates]
+)
+def test_no_read_after_a_write_is_stale(
+    api_client, book, recipe, method, path, payload
+):
+    """Warm every view that shows the book for two users, write, compare every view."""
+    assert_no_stale_read_after(api_client, recipe, book, method, path, payload)
+
+
+# --8<-- [end:no_stale]
+
+
+ELSEWHERE = {  # recipes whose responses are not cached entries, and where their claims live
+    "cache-control": "headers only: recipes/cache_control/tests",
+    "conditional": "304s and 412s: recipes/conditional/tests",
+    "redis-config": "the CACHES setting: recipes/redis_config/tests",
+}
+
+
+def test_every_recipe_is_in_the_table_or_says_where_its_claims_are_checked():
+    from django.conf import settings
+
+    slugs = {
+        name.removeprefix("recipes.").replace("_", "-")
+        for name in settings.COOKBOOK_RECIPES
+    }
+    assert slugs == set(PROMISES) | set(ELSEWHERE)
+    assert not set(PROMISES) & set(ELSEWHERE)
