@@ -2,9 +2,9 @@
 
 Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
 ``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``copy`` (every recipe
-copied into a generated project, and checked there), ``docs`` (strict build), ``demo`` (the
-seeded demo API), ``story`` (one recipe's notebook, in a terminal), ``bench`` (regenerate the
-docs' numbers), ``lint``.
+copied into a generated project, and checked there), ``coverage`` (the suite, with a coverage
+report), ``docs`` (strict build), ``demo`` (the seeded demo API), ``story`` (one recipe's
+notebook, in a terminal), ``bench`` (regenerate the docs' numbers), ``lint``.
 
 Run as a script on a machine that has only Python, this file first installs nox into
 ``.nox/.bootstrap`` and then runs itself with it.
@@ -60,6 +60,18 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@nox.session
+def coverage(session: nox.Session) -> None:
+    """The whole suite under coverage (slower by a fifth), with the lines no test runs."""
+    session.install("-e", ".[test,docs]")
+    session.run(
+        "pytest",
+        "--numprocesses=auto",
         "--cov",
         "--cov-report=term",
         *session.posargs,
