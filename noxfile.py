@@ -60,6 +60,7 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
+        "--dist=loadgroup",  # a module marked xdist_group starts its server on one worker
         *session.posargs,
         env={"NO_MKDOCS_2_WARNING": "1"},
     )
@@ -72,6 +73,7 @@ def coverage(session: nox.Session) -> None:
     session.run(
         "pytest",
         "--numprocesses=auto",
+        "--dist=loadgroup",
         "--cov",
         "--cov-report=term",
         *session.posargs,

@@ -264,14 +264,12 @@ def run_traffic(
     rounds: int = 6,
     seconds: float = 60,
     paths: Iterable[str] = READ_PATHS,
-    reviews_at: str | None = None,
 ) -> TrafficReport:
     """Read ``paths`` from ``readers`` threads while one writer makes its writes.
 
     Every write is acknowledged (2xx) before the next; every read must be a 200. Each
-    reader reads every path once more after the last write. Reviews
-    are written under ``reviews_at`` (a slug), for recipes that serve no reviews. Returns
-    the counts and any error seen.
+    reader reads every path once more after the last write. Returns the counts and any
+    error seen.
     """
     paths = [f"/api/{slug}/{path}" for path in paths]
     report = TrafficReport()
@@ -300,8 +298,7 @@ def run_traffic(
         created = None
         try:
             for method, path, payload in writes((1, 2, 51), rounds):
-                served_by = reviews_at if path == "reviews/" and reviews_at else slug
-                path = f"/api/{served_by}/{path.format(created=created)}"
+                path = f"/api/{slug}/{path.format(created=created)}"
                 response = caller.send(method, path, payload)
                 with lock:
                     report.writes += 1

@@ -23,10 +23,13 @@ from harness.traffic import (
     stale_reads,
 )
 
-pytestmark = [pytest.mark.real_redis, pytest.mark.concurrency]
+# One worker runs this module: its server is started once, for all of its tests.
+pytestmark = [
+    pytest.mark.real_redis,
+    pytest.mark.concurrency,
+    pytest.mark.xdist_group("live-server"),
+]
 INVALIDATING = ["manual-keys", "versioning", "signals", "serializer-fields", "stampede"]
-# Its model signals see a review written anywhere; it serves no reviews of its own.
-REVIEWS_AT = {"serializer-fields": "uncached"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,7 @@ def server(redis_server, cache_db, tmp_path_factory) -> Iterator[LiveServer]:
 # --8<-- [start:no_stale_entry]
 @pytest.mark.parametrize("slug", INVALIDATING)
 def test_no_entry_outlives_a_write_under_concurrent_traffic(server, cache_db, slug):
-    report = run_traffic(server, slug, reviews_at=REVIEWS_AT.get(slug))
+    report = run_traffic(server, slug)
 
     assert report.errors == []
     assert report.writes >= 30

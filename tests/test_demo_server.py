@@ -17,6 +17,8 @@ SERVER_TIMING = re.compile(
     r'^cache;desc="(?P<cache>hit|miss|bypass)", db;dur=\d+\.\d;desc="(?P<queries>\d+) quer(y|ies)"$'
 )
 BOOKS = "/api/cache-page/books/"
+# One worker runs this module: the demo server is started once, for all of its tests.
+pytestmark = pytest.mark.xdist_group("demo-server")
 
 
 class Demo:

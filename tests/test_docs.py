@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+# One worker runs this module: the site is built once, for all of its tests.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 
 def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess:
