@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 # Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the longest tests first, so that the workers finish together."""
+    items.sort(
+        key=lambda item: (
+            not (
+                item.get_closest_marker("slow")
+                or item.get_closest_marker("concurrency")
+            )
+        )
+    )
+
+
 @pytest.fixture(scope="session")
 def seeded_database(
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest

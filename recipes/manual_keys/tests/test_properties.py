@@ -1,5 +1,7 @@
 """Random reads and writes by several users never differ from the uncached API."""
 
+import pytest
+
 from harness.consistency import ConsistencyMachine, check_consistency
 
 
@@ -7,5 +9,6 @@ class ManualKeysConsistency(ConsistencyMachine):
     slug = "manual-keys"
 
 
+@pytest.mark.slow
 def test_reads_always_match_the_uncached_api(bookshop):
     check_consistency(ManualKeysConsistency)

@@ -1,5 +1,6 @@
 """Random API and ORM writes by several users never make a read differ from uncached."""
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from hypothesis import strategies as st
@@ -49,5 +50,6 @@ class SignalsConsistency(ConsistencyMachine):
             self.orm_write(book.favorited_by.clear)
 
 
+@pytest.mark.slow
 def test_reads_always_match_the_uncached_api(bookshop):
     check_consistency(SignalsConsistency)
