@@ -24,21 +24,18 @@ SECTION_MARKER = re.compile(r"\s*# --8<-- \[(start|end):[\w-]+\]\s*")
 NOTE_MARKER = re.compile(r"\s+# \(\d+\)!$")
 
 
-def copy_unit_files() -> list[Path]:
-    """Return every file a recipe's page tells a reader to copy."""
-    units = set()
-    for package in sorted(RECIPES.glob("*/__init__.py")):
-        module = import_module(f"recipes.{package.parent.name}")
-        units.update(getattr(module, "COPY_UNIT", ()))
-    files = set()
-    for unit in units:
+def copy_unit_files(package: str) -> list[Path]:
+    """Return the files ``recipes.<package>`` tells a reader to copy (a folder: its modules)."""
+    files = []
+    for unit in getattr(import_module(f"recipes.{package}"), "COPY_UNIT", ()):
         path = ROOT / unit
-        files.update(path.rglob("*.py") if path.is_dir() else [path])
-    return sorted(files)
+        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    return files
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for path in copy_unit_files():
+    packages = [init.parent.name for init in RECIPES.glob("*/__init__.py")]
+    for path in sorted({path for name in packages for path in copy_unit_files(name)}):
         files.append(
             File.generated(
                 config,

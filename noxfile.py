@@ -57,35 +57,33 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test,docs,lint]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run(
-        "pytest",
-        "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
-        "--dist=loadgroup",  # a module marked xdist_group starts its server on one worker
-        *session.posargs,
-        env={"NO_MKDOCS_2_WARNING": "1"},
-    )
+    run_pytest(session)
 
 
 @nox.session
 def coverage(session: nox.Session) -> None:
     """The whole suite under coverage (slower by a fifth), with the lines no test runs."""
     session.install("-e", ".[test,docs]")
-    session.run(
-        "pytest",
-        "--numprocesses=auto",
-        "--dist=loadgroup",
-        "--cov",
-        "--cov-report=term",
-        *session.posargs,
-        env={"NO_MKDOCS_2_WARNING": "1"},
-    )
+    run_pytest(session, "--cov", "--cov-report=term")
 
 
 @nox.session
 def copy(session: nox.Session) -> None:
     """Copy each recipe into a generated project and check its page's promises there."""
     session.install("-e", ".[test]")
-    session.run("pytest", "--numprocesses=auto", "tests/test_copy.py", *session.posargs)
+    run_pytest(session, "tests/test_copy.py")
+
+
+def run_pytest(session: nox.Session, *options: str) -> None:
+    """Run pytest on every core, with ``options`` and the session's arguments."""
+    session.run(
+        "pytest",
+        "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
+        "--dist=loadgroup",  # a module marked xdist_group starts its server on one worker
+        *options,
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 @nox.session

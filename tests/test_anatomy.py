@@ -13,6 +13,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from mkdocs_hooks import copy_unit_files
+
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPET = re.compile(
     r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"', re.MULTILINE
@@ -31,15 +33,6 @@ def embedded_snippets() -> list[tuple[Path, str, str | None]]:
         for page in sorted((ROOT / "docs").rglob("*.md"))
         for match in SNIPPET.finditer(page.read_text())
     ]
-
-
-def copy_unit_files(name: str) -> list[Path]:
-    """Return every file of the recipe's copy unit (a folder counts as its modules)."""
-    files = []
-    for unit in import_module(f"recipes.{name}").COPY_UNIT:
-        path = ROOT / unit
-        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
-    return files
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -220,18 +213,13 @@ def test_every_python_block_is_embedded_from_a_file(page):
     assert pasted_python_blocks(page) == []
 
 
-COPIED = (
-    "recipes/versioned/",
-    "tests/copy_project/wiring/",
-)  # with each COPY_UNIT file
+WIRING = "tests/copy_project/wiring/"
+COPIED_FILES = {file for name in RECIPES for file in copy_unit_files(name)}
 
 
 def copied(path: str) -> bool:
     """Whether ``path`` is code a reader copies: a copy unit, or the wiring a page shows."""
-    units = {
-        unit for name in RECIPES for unit in import_module(f"recipes.{name}").COPY_UNIT
-    }
-    return path.startswith(COPIED) or path in units
+    return path.startswith(WIRING) or ROOT / path in COPIED_FILES
 
 
 def shown_python(page: Path) -> list[tuple[bool, str]]:
