@@ -128,7 +128,13 @@ def story(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".[test]")  # the stampede bursts need gunicorn and requests
-    for scenario in ("serializer-fields", "redis-config", "stampede"):
+    for scenario in (
+        "serializer-fields",
+        "redis-config",
+        "stampede",
+        "hits",
+        "workload",
+    ):
         session.run(
             "python",
             "-m",

@@ -21,6 +21,8 @@ from recipes.bookshop import sandbox
 from recipes.bookshop.measuring import SCENARIOS, measure, table
 
 STORAGE_SCENARIO = "redis-config"
+HITS_SCENARIO = "hits"
+WORKLOAD_SCENARIO = "workload"
 
 
 @dataclass(frozen=True)
@@ -291,14 +293,36 @@ def steady_stream(beta: float, reads: int) -> Counter:
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "scenario", choices=sorted([*SCENARIOS, STORAGE_SCENARIO, STAMPEDE_SCENARIO])
+        "scenario",
+        choices=sorted(
+            [*SCENARIOS, STORAGE_SCENARIO, STAMPEDE_SCENARIO, HITS_SCENARIO]
+        ),
     )
     parser.add_argument("--size", default="bench", choices=["small", "bench"])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--write", type=Path)
     args = parser.parse_args(argv)
 
-    if args.scenario == STAMPEDE_SCENARIO:
+    if args.scenario == HITS_SCENARIO:
+        from .hits import run_hits
+
+        output = run_hits(args.size, args.repeat)
+        what = (
+            "Django's WSGI handler called in one process, the demo's middleware, SQLite in "
+            f"memory, a private redis-server on loopback; {args.repeat} interleaved rounds"
+        )
+    elif args.scenario == WORKLOAD_SCENARIO:
+        from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload
+
+        clients = 8
+        output = run_workload(args.size, clients=clients, each=args.repeat)
+        what = (
+            f"gunicorn (2 workers, 8 threads each) and a redis-server on loopback; "
+            f"{clients} client threads ({', '.join(CLIENT_KINDS)}), {args.repeat} "
+            f"requests each per round, two rounds in alternating order, "
+            f"{WRITE_SHARE:.0%} writes"
+        )
+    elif args.scenario == STAMPEDE_SCENARIO:
         output = run_stampede(args.repeat, args.size)
         sandbox.start("small")
         output += "\n\n" + run_expiry()

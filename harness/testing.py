@@ -4,7 +4,8 @@
   test runs in a transaction that is rolled back, so every test sees the same books.
 * ``book`` (and ``book_id``): a book alice has marked as a favourite and bob has not.
 * Every cache is cleared before and after each test.
-* ``api_client("alice-token")`` and friends give clients for each kind of caller.
+* ``api_client("alice-token")`` and friends give clients for each kind of caller;
+  ``revoke_token("alice")`` deletes a user's tokens as a committed transaction would.
 * ``redis_server`` starts a private ``redis-server`` on a free loopback port. Outside CI it
   skips with the reason when the binary is missing; with ``CI=true`` it fails instead.
 """
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -93,17 +95,36 @@ def clear_caches() -> Iterator[None]:
 
 
 @pytest.fixture
+def revoke_token(
+    bookshop: None, django_capture_on_commit_callbacks: Callable
+) -> Callable[[str], None]:
+    """Return a function that deletes a user's tokens as a committed transaction would:
+    the auth cache's receivers run after commit, and a test's transaction never commits."""
+
+    def revoke(username: str) -> None:
+        from rest_framework.authtoken.models import Token
+
+        with django_capture_on_commit_callbacks(execute=True):
+            Token.objects.filter(user__username=username).delete()
+
+    return revoke
+
+
+@pytest.fixture
 def api_client(bookshop: None) -> Callable[[str], APIClient]:
     """Return a factory of API clients: anonymous, or alice/bob by token or by session."""
     return sandbox.client
 
 
-AUTHENTICATION_QUERIES = {"anonymous": 0, "token": 1, "session": 2}
+# The demo caches authentication (the auth-cache recipe): once a caller is known, a request
+# runs no query to authenticate them, and reads one cache entry per credential.
+AUTHENTICATION_CACHE_READS = {"anonymous": 0, "token": 1, "session": 2}
 
 
-def authentication_queries(kind: str) -> int:
-    """Return the queries DRF runs to authenticate a client of ``kind``."""
-    return AUTHENTICATION_QUERIES[kind.rpartition("-")[2]]
+def authentication_cache_reads(kind: str) -> Counter[str]:
+    """Return the cache calls that authenticate a known client of ``kind``: the token's
+    entry, or the session's and its user's."""
+    return Counter(get=AUTHENTICATION_CACHE_READS[kind.rpartition("-")[2]])
 
 
 def favorites_shown(response: HttpResponseBase) -> dict[int, bool]:
@@ -197,7 +218,7 @@ __all__ = [
     "CLIENT_KINDS",
     "Timing",
     "assert_reads_match_uncached",
-    "authentication_queries",
+    "authentication_cache_reads",
     "favorites_owed",
     "favorites_shown",
     "read_both",

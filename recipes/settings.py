@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "recipes.signals.apps.SignalsRecipeConfig",  # connects its model signal receivers
     "recipes.serializer_fields.apps.SerializerFieldsRecipeConfig",  # and this one too
     "recipes.conditional.apps.ConditionalRecipeConfig",  # and this one
+    "recipes.auth_cache.apps.AuthCacheRecipeConfig",  # ends cached credentials on change
 ]
 
 MIDDLEWARE = [
@@ -119,9 +120,17 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 
+# --8<-- [start:auth_cache]
+# The auth-cache recipe: a known token or session costs no query, and ends at once.
+AUTHENTICATION_BACKENDS = ["recipes.auth_cache.cached_auth.CachedModelBackend"]
+SESSION_ENGINE = (
+    "recipes.auth_cache.cached_auth"  # its corrected cached_db SessionStore
+)
+# --8<-- [end:auth_cache]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "recipes.auth_cache.cached_auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -155,6 +164,7 @@ COOKBOOK_RECIPES = [
     "recipes.middleware",
     "recipes.conditional",
     "recipes.stampede",
+    "recipes.auth_cache",
 ]
 
 # --8<-- [start:response_cache]

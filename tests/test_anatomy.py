@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from django.conf import settings
+from django.conf import global_settings, settings
 
 from mkdocs_hooks import copy_unit_files
 
@@ -214,6 +214,9 @@ def test_every_python_block_is_embedded_from_a_file(page):
 
 
 WIRING = "tests/copy_project/wiring/"
+SETTINGS = {name for name in dir(global_settings) if name.isupper()} | {
+    "REST_FRAMEWORK"
+}
 COPIED_FILES = {file for name in RECIPES for file in copy_unit_files(name)}
 
 
@@ -264,8 +267,11 @@ def names_used_and_defined(code: str) -> tuple[set[str], set[str]]:
     "page", sorted((ROOT / "docs").rglob("*.md")), ids=lambda page: page.name
 )
 def test_every_name_copied_code_uses_is_shown_or_imported_on_the_page(page):
-    """A reader can copy from the page: no name in copied code is left unexplained."""
-    used, defined = set(), set(dir(builtins))
+    """A reader can copy from the page: no name in copied code is left unexplained.
+
+    Settings a snippet of ``settings.py`` changes (``REST_FRAMEWORK[...] = ...``) are the
+    reader's own."""
+    used, defined = set(), set(dir(builtins)) | SETTINGS
     for is_copied, code in shown_python(page):
         block_used, block_defined = names_used_and_defined(code)
         used |= block_used if is_copied else set()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.bench import BURSTS, SCENARIOS
+from harness.hits import PAGES, targets
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -95,3 +96,22 @@ def test_the_stampede_page_says_what_its_numbers_show():
     assert rows["single flight + stale-while-revalidate"] == [1, 39, 0]
     assert rows["cache-aside, no guard"][0] == 40
     assert rows["XFetch on (beta 1)"][0] == 0 < rows["XFetch off (beta 0)"][0]
+
+
+HITS_TARGET = re.compile(
+    r"^\| [\w-]+ \| (list|detail) \| [^|]+ \| [^|]+ \| [\d.]+ \| at most [\d.]+ "
+    r"\| (yes|\*\*no\*\*) \|$",
+    re.MULTILINE,
+)
+
+
+@pytest.mark.real_redis
+def test_hits_bench_checks_every_target_on_both_pages(redis_server, tmp_path):
+    written = run_bench("hits", tmp_path)
+    assert len(HITS_TARGET.findall(written)) == len(targets()) * len(PAGES)
+    assert "Where a hit's time goes" in written
+
+
+def test_docs_include_the_hits_tables_the_harness_wrote():
+    assert len(HITS_TARGET.findall(included("hits"))) == len(targets()) * len(PAGES)
+    assert "python -m harness.bench hits" in included("hits")

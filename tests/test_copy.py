@@ -91,6 +91,14 @@ PROMISES = {
         cache_options=FAIL_OPEN,
         builds_on="signals",
     ),
+    "auth_cache": Promises(  # with the middleware recipe: a hit costs no query at all
+        "AuthCacheContract",
+        "stale",
+        NO_QUERIES,
+        cache_options=FAIL_OPEN,
+        views="middleware",
+        builds_on="middleware",
+    ),
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(
@@ -133,7 +141,14 @@ def build_project(root: Path, recipe: str, promises: Promises) -> Path:
         capture_output=True,
     )
     settings = root / "shop" / "settings.py"
-    extra = [PROJECT / "settings_extra.py", WIRING / f"{recipe}_settings.py"]
+    extra = [
+        PROJECT / "settings_extra.py",
+        *(
+            WIRING / f"{name}_settings.py"
+            for name in (promises.builds_on, recipe)
+            if name
+        ),
+    ]
     settings.write_text(
         settings.read_text()
         + "".join(f"\n{p.read_text()}" for p in extra if p.exists())

@@ -24,9 +24,10 @@ How the protection works:
 * When Redis fails, each request computes its own answer (fail open): no lock can be
   taken, and none is waited for.
 * ``StampedeProtectedMixin`` puts all of this under the versioning and signals recipes'
-  ``respond_from_cache`` hook: their keys name namespace versions, so after a write every
-  reader misses at once, and single flight makes that one computation. A stale entry is
-  never served across a write: the write moved the key.
+  ``respond_from_cache`` hook: their entries hold the namespace versions they were computed
+  under, so after a write every reader misses at once, and single flight makes that one
+  computation. A stale entry is never served across a write: an entry of old versions is
+  not current, and the guard treats it as absent.
 """
 
 import logging
@@ -119,10 +120,19 @@ class StampedeGuard:
         self.draw = draw
 
     def get_or_compute(
-        self, key: str, compute: Callable[[], Any], *, timeout: float
+        self,
+        key: str,
+        compute: Callable[[], Any],
+        *,
+        timeout: float,
+        current: Callable[[Any], bool] = lambda value: True,
     ) -> tuple[Any, str]:
-        """Return the value under ``key`` and how it was obtained (``Ticket.outcome``)."""
-        ticket = self.begin(key)
+        """Return the value under ``key`` and how it was obtained (``Ticket.outcome``).
+
+        A stored value that ``current`` rejects (one computed before a write, say) is
+        treated as absent: it is never served, not even as stale.
+        """
+        ticket = self.begin(key, current)
         if not ticket.must_compute:
             return ticket.value, ticket.outcome
         try:
@@ -136,9 +146,11 @@ class StampedeGuard:
             self.finish(ticket, value, timeout=timeout)
         return value, ticket.outcome
 
-    def begin(self, key: str) -> "Ticket":
+    def begin(
+        self, key: str, current: Callable[[Any], bool] = lambda value: True
+    ) -> "Ticket":
         """Look ``key`` up: a value to serve, or the duty (and lock) to compute it."""
-        entry = self._read(key)
+        entry = self._read(key, current)
         now = self.clock()
         if entry is not None and now < entry.fresh_until + self.stale_for:
             fresh = now < entry.fresh_until
@@ -151,7 +163,7 @@ class StampedeGuard:
             if lock is None:
                 return Ticket(key, entry.value, "hit" if fresh else "stale")
             return Ticket(key, None, "refresh", lock=lock, started=now)
-        return self._single_flight(key)
+        return self._single_flight(key, current)
 
     def finish(self, ticket: "Ticket", value: Any, *, timeout: float) -> None:
         """Store what ``ticket``'s holder computed, and let the others have it."""
@@ -168,14 +180,14 @@ class StampedeGuard:
         """Give up ``ticket``'s lock without storing (an error, an unstorable answer)."""
         self._release(ticket.lock)
 
-    def _single_flight(self, key: str) -> "Ticket":
+    def _single_flight(self, key: str, current: Callable[[Any], bool]) -> "Ticket":
         """Take the duty to compute ``key`` if no one has it; else wait for their result."""
         deadline = time.monotonic() + self.wait
         delay = self.poll
         while True:
             lock = self._claim(key)
             if lock is not None:  # (2)!
-                entry = self._read(key)  # stored between our read and our lock?
+                entry = self._read(key, current)  # stored between read and lock?
                 if entry is not None and self.clock() < entry.fresh_until:
                     self._release(lock)
                     return Ticket(key, entry.value, "waited")
@@ -184,17 +196,17 @@ class StampedeGuard:
                 return Ticket(key, None, "late", started=self.clock())
             time.sleep(delay)
             delay = min(delay * 2, self.max_poll)
-            entry = self._read(key)
+            entry = self._read(key, current)
             if entry is not None and self.clock() < entry.fresh_until:
                 return Ticket(key, entry.value, "waited")
 
-    def _read(self, key: str) -> Entry | None:
+    def _read(self, key: str, current: Callable[[Any], bool]) -> Entry | None:
         try:
             entry = caches[self.alias].get(key)
         except RedisError:  # a cache without IGNORE_EXCEPTIONS: a miss, not a 500
             logger.warning("Could not read %s; computing it", key)
             return None
-        return entry if isinstance(entry, Entry) else None
+        return entry if isinstance(entry, Entry) and current(entry.value) else None
 
     def _claim(self, key: str) -> Any:
         """Take the lock on ``key`` without waiting: a lock, ``None`` if taken, or a
@@ -232,18 +244,24 @@ class StampedeProtectedMixin:
     stampede_guard: StampedeGuard = StampedeGuard()
     cache_timeout: int
 
-    def respond_from_cache(self, key: str, compute: Callable[[], Response]) -> Response:
+    def respond_from_cache(
+        self, key: str, versions: dict, entry: Any, compute: Callable[[], Response]
+    ) -> Any:
         computed: list[Response] = []
 
-        def data_to_store() -> Any:
+        def entry_to_store() -> Any:
             response = compute()
             computed.append(response)
-            return response.data if response.status_code == 200 else UNSTORABLE
+            stored = self.entry_for(response, versions)
+            return UNSTORABLE if stored is None else stored
 
-        data, outcome = self.stampede_guard.get_or_compute(
-            key, data_to_store, timeout=self.cache_timeout
+        stored, outcome = self.stampede_guard.get_or_compute(
+            key,
+            entry_to_store,
+            timeout=self.cache_timeout,
+            current=lambda value: self.is_current(value, versions),  # (1)!
         )
-        response = computed[0] if computed else Response(data)
+        response = computed[0] if computed else self.replay(stored)
         return report_cache_outcome(response, outcome)
 
 

@@ -1,7 +1,7 @@
 """Namespace versioning and what builds on it: copy this folder into your app, whole.
 
 * ``namespaces.py``: version numbers for groups of entries, and the ViewSet mixin that caches
-  response data under them (the versioning recipe). It stands alone.
+  rendered responses with them (the versioning recipe). It stands alone.
 * ``signals.py``: bump those namespaces from model events, after commit (the signals recipe).
 * ``conditional.py``: ETag and Last-Modified from the same versions, 304 and 412 (the
   conditional recipe).

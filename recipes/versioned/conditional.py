@@ -7,8 +7,8 @@ How the validators work:
   write bumps the namespaces it changed, and records when.
 * The ETag is a hash of those namespaces' versions, the caller (for per-user views), the
   negotiated media type and the URL. It is computed after DRF has authenticated the caller
-  and negotiated the format, before the view runs, with one ``get_many``: a 304 costs the
-  authentication queries and one cache read, and the view, serializers and renderer never run.
+  and negotiated the format, before the view runs, with one ``get_many``: a 304 costs
+  authentication and one cache read, and the view, serializers and renderer never run.
 * JSON bodies are the same bytes for the same versions, so their ETags are strong. The
   browsable API's HTML holds a fresh CSRF token each time, so its ETags are weak.
 * ``Last-Modified`` is the latest time any of the namespaces was bumped: deletes, reviews and

@@ -1,20 +1,27 @@
-"""Cache DRF response data under namespace versions: a write bumps a number, and no entry
-of the old number is ever read again.
+"""Cache rendered DRF responses with namespace versions: a write bumps a number, and no
+entry of the old number is ever served again.
 
 How the caching works:
 
-* A namespace (``books``, ``favorites:7``) is a version number kept in the cache. The key of
-  an entry embeds the versions of every namespace its data depends on, all read in one
-  ``get_many`` before the data is computed.
+* A namespace (``books``, ``favorites:7``) is a version number kept in the cache. An entry
+  holds the rendered response and the versions of every namespace it depends on, as they
+  were read before it was computed. A hit is one ``get_many``: the versions and the entry
+  together. An entry is served only when the versions it holds are the current ones.
 * A write bumps the versions of the namespaces it changed, with ``incr``: atomic in Redis,
-  memcached and locmem, so concurrent bumps are never lost. Old entries become unreachable
-  and expire by their timeout; nothing is deleted.
+  memcached and locmem, so concurrent bumps are never lost. Entries of the old versions are
+  never served again; the next miss overwrites them. Nothing is deleted.
 * A namespace with no version (new, or evicted under memory pressure) starts at the current
   time in microseconds, which is above any version it had before: an eviction can never
   bring an old generation back. ``add`` makes concurrent starts agree on one value.
 * Versions are stored without expiry, so a ``volatile-*`` eviction policy never removes them.
 * Because versions are read before the data, a read that overlaps a write stores what it
-  read under the old version, where no later read looks.
+  read with the old versions, which no later read accepts.
+* What is stored is the response as rendered: a hit replays its bytes, and the view,
+  serializers and renderer do not run. The browsable API's HTML, which holds the caller's
+  CSRF token, is never stored.
+* The reads of one ``get_many`` need not be atomic (a client may split them across Redis
+  Cluster nodes): whichever order they happen in, an entry is served only with the versions
+  it was computed under.
 * When the cache is down, requests are answered from the database (fail open).
 """
 
@@ -23,18 +30,19 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1  # bump when a serializer's output changes shape
-MISSING = object()
 
 
 # --8<-- [start:namespaces]
@@ -47,17 +55,25 @@ class Namespaces:
 
     def versions(self, names: Iterable[str]) -> dict[str, int] | None:
         """Return each namespace's current version, or ``None`` if the cache cannot say."""
+        return self.read(names)[0]
+
+    def read(
+        self, names: Iterable[str], entry_key: str | None = None
+    ) -> tuple[dict[str, int] | None, Any]:
+        """Return the namespaces' versions and the value under ``entry_key``, in one
+        ``get_many``; the versions are ``None`` if the cache cannot say."""
         keys = {name: f"{self.prefix}:{name}" for name in names}
         cache = caches[self.alias]
-        found = cache.get_many(keys.values())
+        found = cache.get_many([*keys.values(), *filter(None, [entry_key])])
+        entry = found.pop(entry_key, None)
         missing = [key for key in keys.values() if key not in found]
         for key in missing:
             cache.add(key, fresh_version(), timeout=None)  # (1)!
         if missing:
             found |= cache.get_many(missing)
         if len(found) < len(keys):
-            return None  # the cache is down: do not cache this response
-        return {name: found[key] for name, key in keys.items()}
+            return None, None  # the cache is down: do not cache this response
+        return {name: found[key] for name, key in keys.items()}, entry
 
     def bump(self, names: Iterable[str]) -> None:
         """Move each namespace to a new version: its old entries are never read again."""
@@ -88,18 +104,27 @@ def fresh_version() -> int:
 
 
 # --8<-- [start:mixin]
+@dataclass(frozen=True)
+class CachedResponse:
+    """A rendered response, and the namespace versions it was computed under."""
+
+    versions: dict[str, int]
+    content_type: str
+    content: bytes
+
+
 class VersionedResponseMixin:
-    """Serve ``list`` and ``retrieve`` from entries keyed on namespace versions."""
+    """Serve ``list`` and ``retrieve`` from entries of the current namespace versions."""
 
     cache_name: str
     cache_timeout: int = 300
     cache_per_user: bool = True
     cache_namespaces_store: Namespaces = Namespaces()
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached("list", super().list, request, args, kwargs)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached("retrieve", super().retrieve, request, args, kwargs)
 
     def cache_namespaces(self, request: Request, action: str) -> set[str]:
@@ -108,56 +133,69 @@ class VersionedResponseMixin:
 
     def _cached(
         self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
-    ) -> Response:
-        versions = self.cache_namespaces_store.versions(
-            self.cache_namespaces(request, action)
+    ) -> HttpResponseBase:
+        key = response_key(
+            f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
+        )
+        versions, entry = self.cache_namespaces_store.read(
+            self.cache_namespaces(request, action), key
         )
         if versions is None:
             return report_cache_outcome(view(request, *args, **kwargs), "bypass")
-        key = versioned_key(
-            f"{self.cache_name}.{action}",
-            request,
-            kwargs,
-            versions,
-            per_user=self.cache_per_user,
-        )
-        return self.respond_from_cache(key, lambda: view(request, *args, **kwargs))
+        compute = partial(view, request, *args, **kwargs)
+        return self.respond_from_cache(key, versions, entry, compute)
 
-    def respond_from_cache(self, key: str, compute: Callable[[], Response]) -> Response:
-        """Answer from the entry under ``key``, or compute the response and store its data.
+    def respond_from_cache(
+        self, key: str, versions: dict, entry: Any, compute: Callable[[], Response]
+    ) -> HttpResponseBase:
+        """Replay ``entry`` if it holds the current ``versions``; else compute and store.
 
         The hook a stampede guard overrides (``recipes/stampede``).
         """
-        cache = caches[self.cache_namespaces_store.alias]
-        data = cache.get(key, MISSING)
-        if data is not MISSING:
-            return report_cache_outcome(Response(data), "hit")
+        if self.is_current(entry, versions):
+            return report_cache_outcome(self.replay(entry), "hit")
         response = compute()
-        if response.status_code == 200:
-            cache.set(key, response.data, self.cache_timeout)
+        stored = self.entry_for(response, versions)
+        if stored is not None:
+            caches[self.cache_namespaces_store.alias].set(
+                key, stored, self.cache_timeout
+            )
         return report_cache_outcome(response, "miss")
+
+    def is_current(self, entry: Any, versions: dict[str, int]) -> bool:
+        return isinstance(entry, CachedResponse) and entry.versions == versions  # (1)!
+
+    def entry_for(
+        self, response: Response, versions: dict[str, int]
+    ) -> CachedResponse | None:
+        """Render ``response`` now, and return what to store, or ``None`` if nothing."""
+        request = self.request
+        response.accepted_renderer = request.accepted_renderer  # what DRF would do
+        response.accepted_media_type = request.accepted_media_type  # after the view
+        response.renderer_context = self.get_renderer_context()
+        response.render()
+        if response.status_code != 200 or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return None  # (2)!
+        return CachedResponse(versions, response["Content-Type"], response.content)
+
+    def replay(self, entry: CachedResponse) -> HttpResponse:
+        return HttpResponse(entry.content, content_type=entry.content_type)
 
 
 # --8<-- [end:mixin]
 
 
 # --8<-- [start:key]
-def versioned_key(
-    name: str,
-    request: Request,
-    url_kwargs: dict[str, Any],
-    versions: dict[str, int],
-    *,
-    per_user: bool,
+def response_key(
+    name: str, request: Request, url_kwargs: dict[str, Any], *, per_user: bool
 ) -> str:
-    """Return a key naming the namespace versions and everything the data depends on.
+    """Return a key naming everything a response depends on, besides its data.
 
-    The same parts as the manual-keys recipe's key builder, plus the versions; each recipe
-    module carries its own copy so that it can be copied alone.
+    The same parts as the manual-keys recipe's key builder; each recipe module carries its
+    own copy so that it can be copied alone.
     """
     parts = {
         "schema": SCHEMA_VERSION,
-        "versions": versions,
         "path": request.path,
         "url": {name: str(value) for name, value in url_kwargs.items()},
         **request_parts(request, request.user if per_user else None),
@@ -190,7 +228,7 @@ def request_parts(request: Request, user: Any) -> dict[str, Any]:
 # --8<-- [end:key]
 
 
-def report_cache_outcome(response: Response, outcome: str) -> Response:
+def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
     """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass).
 
     Each recipe module carries its own copy of this helper, so that it can be copied alone.

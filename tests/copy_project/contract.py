@@ -175,6 +175,42 @@ class ResponseCacheContract(CopiedProject):
             )
 
 
+class AuthCacheContract(ResponseCacheContract):
+    """Callers authenticated from the cache, and refused as soon as their credentials end."""
+
+    def end(self, change) -> None:
+        with self.captureOnCommitCallbacks(execute=True):  # as a committed change
+            change()
+
+    def test_a_deleted_token_is_refused_at_once(self):
+        client = self.client_for("alice-token")
+        client.get(LIST)
+        self.end(lambda: Token.objects.filter(user=self.alice).delete())
+        self.assertEqual(client.get(LIST).status_code, 401)
+
+    def test_a_deactivated_user_is_refused_at_once(self):
+        token, session = (
+            self.client_for("alice-token"),
+            self.client_for("alice-session"),
+        )
+        for client in (token, session):
+            client.get(LIST)
+        self.alice.is_active = False
+        self.end(self.alice.save)
+        self.assertEqual(token.get(LIST).status_code, 401)
+        shown = self.starred(session.get(LIST))
+        self.assertEqual(shown, self.owed("anonymous", shown))
+
+    def test_a_logout_ends_the_session_at_once(self):
+        client = self.client_for("alice-session")
+        client.get(LIST)
+        cookie = client.cookies["sessionid"].value
+        self.end(client.logout)
+        client.cookies["sessionid"] = cookie  # a copy of the cookie, kept elsewhere
+        shown = self.starred(client.get(LIST))
+        self.assertEqual(shown, self.owed("anonymous", shown))
+
+
 class ConditionalContract(CopiedProject):
     """ETags that answer 304 only for the same representation, and 412 for lost updates."""
 

@@ -1,0 +1,524 @@
+"""What a hit, a miss and an uncached request cost in every recipe, against the floor.
+
+``python -m harness.bench hits`` seeds the ``bench`` bookshop on a private ``redis-server``
+and sends requests through Django's WSGI handler (what gunicorn calls), with the demo's
+middleware, for three callers (alice by token, alice by session, anonymous) on a 50-book list
+page and a book's detail. Next to the recipes it measures:
+
+* the floor, a view returning the page's bytes rendered ahead of time, twice: the two
+  medians' ratio is the run's A/A noise;
+* the floor plus one raw Redis ``GET``, the least any shared cache can cost;
+* drf-extensions' ``CacheResponseMixin`` with a per-user key, and the seed's
+  ``cache_page`` + ``vary_on_headers``;
+* the same request with no cache.
+
+Every target is requested once per round, in a shuffled order, so that a slow moment of the
+machine falls on all of them alike; ratios of medians measured in one run are what to compare.
+A miss is a request with a query parameter never sent before (``?n=...``): the entry is
+absent and everything else, such as namespace versions, is in place.
+"""
+
+import io
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+CALLERS = ("alice-token", "alice-session", "anonymous")
+PAGES = {"list": "books/", "detail": "books/1/"}
+RECIPES = (
+    "cache-page",
+    "middleware",
+    "manual-keys",
+    "versioning",
+    "signals",
+    "conditional",
+)
+FLOOR, FLOOR_AGAIN, FLOOR_GET = "floor", "floor (A/A)", "floor + Redis GET"
+UNCACHED = "no cache"
+EXTENSIONS = "drf-extensions"
+NAIVE = "cache_page + vary_on_headers"
+PLAIN_TOKEN = "middleware, DRF's TokenAuthentication"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One request the harness times, for one caller and page."""
+
+    name: str
+    state: str  # hit, miss, 304, 200, or "" for the references
+    caller: str
+    page: str
+    path: str
+    unique_query: bool = False  # a new ?n= each time: a miss
+    revalidate: bool = False  # send the ETag of the first response: a 304
+
+
+@dataclass
+class Measured:
+    target: Target
+    times_us: list[float] = field(default_factory=list)
+    status: int = 0
+    outcome: str = ""
+    queries: int = 0
+    round_trips: int = 0
+    keys_written: int | None = None
+    bytes_written: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_us)
+
+    @property
+    def p90(self) -> float:
+        return statistics.quantiles(self.times_us, n=10)[-1]
+
+
+def targets_for(caller: str, page: str) -> list[Target]:
+    """Every target for one caller and page: references, then each recipe's states."""
+    tail = PAGES[page]
+    both = f"{caller}.{page}"
+    made = [
+        Target(FLOOR, "", caller, page, f"/bench/floor/{both}/"),
+        Target(FLOOR_AGAIN, "", caller, page, f"/bench/floor/{both}/"),
+        Target(FLOOR_GET, "", caller, page, f"/bench/floor-redis/{both}/"),
+        Target(UNCACHED, "", caller, page, f"/api/uncached/{tail}"),
+        Target(UNCACHED, "new query", caller, page, f"/api/uncached/{tail}", True),
+    ]
+    for name, prefix in ((EXTENSIONS, "drf-extensions"), (NAIVE, "naive-cache-page")):
+        made += [
+            Target(name, "hit", caller, page, f"/bench/{prefix}/{tail}"),
+            Target(name, "miss", caller, page, f"/bench/{prefix}/{tail}", True),
+        ]
+    if caller.endswith("-token"):
+        path = f"/bench/middleware-plain-token/{tail}"
+        made.append(Target(PLAIN_TOKEN, "hit", caller, page, path))
+    for slug in RECIPES:
+        path = f"/api/{slug}/{tail}"
+        if slug == "conditional":
+            made += [
+                Target(slug, "304", caller, page, path, revalidate=True),
+                Target(slug, "200", caller, page, path),
+            ]
+        else:
+            made += [
+                Target(slug, "hit", caller, page, path),
+                Target(slug, "miss", caller, page, path, True),
+            ]
+    return made
+
+
+class WsgiClient:
+    """Send GETs straight to Django's WSGI handler, as a server would, for one caller."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.headers = headers
+        self.etags: dict[str, str] = {}
+
+    def get(
+        self, path: str, query: str = "", **headers: str
+    ) -> tuple[int, dict, bytes]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "localhost",
+            "HTTP_ACCEPT": "application/json",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            **self.headers,
+            **headers,
+        }
+        started: list[Any] = []
+        body = self.handler(
+            environ, lambda status, sent: started.extend([status, sent])
+        )
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()  # ends the request: request_finished runs, as under a server
+        return int(started[0].split()[0]), dict(started[1]), content
+
+
+def client_headers(caller: str) -> dict[str, str]:
+    """Return the WSGI environ entries that identify ``caller``."""
+    from recipes.bookshop import sandbox
+
+    api = sandbox.client(caller)
+    if caller.endswith("-token"):
+        return {"HTTP_AUTHORIZATION": api._credentials["HTTP_AUTHORIZATION"]}
+    if caller.endswith("-session"):
+        return {"HTTP_COOKIE": f"sessionid={api.cookies['sessionid'].value}"}
+    return {}
+
+
+class Requester:
+    """Send a target's request and say what the server did."""
+
+    def __init__(self) -> None:
+        self.clients = {
+            caller: WsgiClient(client_headers(caller)) for caller in CALLERS
+        }
+        self.sent = 0
+
+    def send(self, target: Target) -> tuple[int, dict, bytes]:
+        client = self.clients[target.caller]
+        self.sent += 1
+        query = f"n={self.sent}" if target.unique_query else ""
+        extra = {}
+        if target.revalidate:
+            if target.path not in client.etags:
+                client.etags[target.path] = client.get(target.path)[1]["ETag"]
+            extra["HTTP_IF_NONE_MATCH"] = client.etags[target.path]
+        return client.get(target.path, query, **extra)
+
+
+@contextmanager
+def counting_round_trips() -> Iterator[list[int]]:
+    """Count the commands and pipelines redis-py sends while the block runs."""
+    import redis
+    from redis.client import Pipeline
+
+    count = [0]
+    command, pipeline = redis.Redis.execute_command, Pipeline.execute
+
+    def counted(original: Callable) -> Callable:
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            count[0] += 1
+            return original(self, *args, **kwargs)
+
+        return call
+
+    redis.Redis.execute_command = counted(command)
+    Pipeline.execute = counted(pipeline)
+    try:
+        yield count
+    finally:
+        redis.Redis.execute_command, Pipeline.execute = command, pipeline
+
+
+def render_floor_bodies(requester: Requester) -> None:
+    """Store each page's uncached bytes, per caller, for the floor views."""
+    from . import references
+
+    bodies = {}
+    for caller in CALLERS:
+        for page, tail in PAGES.items():
+            bodies[f"{caller}.{page}"] = requester.clients[caller].get(
+                f"/api/uncached/{tail}"
+            )[2]
+    references.store_floor_bodies(bodies)
+
+
+def what_it_does(requester: Requester, measured: Measured) -> None:
+    """Send the target once more, counting queries and Redis round trips (not timed)."""
+    from recipes.bookshop.server_timing import parse_server_timing
+
+    with counting_round_trips() as trips:
+        status, headers, _ = requester.send(measured.target)
+    metrics = parse_server_timing(headers.get("Server-Timing", ""))
+    measured.status = status
+    measured.outcome = metrics.get("cache", {}).get("desc", "")
+    measured.queries = int(metrics["db"]["desc"].split()[0])
+    measured.round_trips = trips[0]
+
+
+def what_it_stores(requester: Requester, measured: Measured) -> None:
+    """On an empty Redis, send the target once; count the keys and bytes it wrote."""
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    floors = {key: redis.get(key) for key in redis.scan_iter("bench:floor:*")}
+    redis.flushdb()
+    redis.mset(floors)
+    for client in requester.clients.values():
+        client.etags.clear()  # the versions they named are gone
+    requester.send(measured.target)
+    written = [key for key in redis.scan_iter() if key not in floors]
+    measured.keys_written = len(written)
+    measured.bytes_written = sum(redis.memory_usage(key) or 0 for key in written)
+
+
+def measure_all(repeat: int, seed: int = 2026) -> tuple[list[Measured], Requester]:
+    """Time every target ``repeat`` times, interleaved, after counting what each does."""
+    requester = Requester()
+    render_floor_bodies(requester)
+    measured = [
+        Measured(target)
+        for caller in CALLERS
+        for page in PAGES
+        for target in targets_for(caller, page)
+    ]
+    for one in measured:
+        if one.target.state in ("hit", "304"):
+            what_it_stores(requester, one)
+    for one in measured:  # warm: entries stored, code paths run
+        requester.send(one.target)
+        requester.send(one.target)
+        what_it_does(requester, one)
+    order = random.Random(seed)
+    for _ in range(repeat):
+        order.shuffle(measured)
+        for one in measured:
+            started = time.perf_counter()
+            requester.send(one.target)
+            one.times_us.append((time.perf_counter() - started) * 1e6)
+    return measured, requester
+
+
+def find(
+    measured: list[Measured], name: str, state: str, caller: str, page: str
+) -> Measured:
+    return next(
+        m
+        for m in measured
+        if (m.target.name, m.target.state, m.target.caller, m.target.page)
+        == (name, state, caller, page)
+    )
+
+
+def page_table(measured: list[Measured], caller: str, page: str) -> str:
+    """One caller and page: every target, with ratios to the floor + GET and drf-extensions."""
+    rows = [m for m in measured if (m.target.caller, m.target.page) == (caller, page)]
+    rows.sort(key=lambda m: m.median)
+    floor_get = find(measured, FLOOR_GET, "", caller, page).median
+    extensions = find(measured, EXTENSIONS, "hit", caller, page).median
+    lines = [
+        "| Request | Status | Queries | Redis round trips | Median | p90 "
+        "| Ratio to floor + GET | Ratio to drf-extensions hit | Stored: keys, bytes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for m in rows:
+        name = f"{m.target.name} {m.target.state}".strip()
+        stored = (
+            f"{m.keys_written}, {m.bytes_written:,}"
+            if m.keys_written is not None
+            else ""
+        )
+        lines.append(
+            f"| {name} | {m.status} | {m.queries} | {m.round_trips} "
+            f"| {m.median:,.0f} µs | {m.p90:,.0f} µs | {m.median / floor_get:.2f} "
+            f"| {m.median / extensions:.2f} | {stored} |"
+        )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A target: ``top``'s median over ``bottom``'s, for one caller, at most ``limit``."""
+
+    top: tuple[str, str]  # (name, state)
+    bottom: tuple[str, str]
+    caller: str
+    limit: float
+
+    def ratio(self, measured: list[Measured], page: str) -> float:
+        return (
+            find(measured, *self.top, self.caller, page).median
+            / find(measured, *self.bottom, self.caller, page).median
+        )
+
+
+WHOLE_RESPONSE = ("middleware", "manual-keys", "versioning", "signals")
+AUTHENTICATED = ("alice-token", "alice-session")
+
+
+def targets() -> list[Check]:
+    """The targets the cookbook holds its recipes to."""
+    made = []
+    for caller in AUTHENTICATED:
+        made += [
+            Check((slug, "hit"), (FLOOR_GET, ""), caller, 1.5)
+            for slug in WHOLE_RESPONSE
+        ]
+        made += [
+            Check(("cache-page", "hit"), (FLOOR_GET, ""), caller, 1.2),
+            Check(("conditional", "304"), (FLOOR_GET, ""), caller, 1.5),
+        ]
+        made += [
+            Check((slug, "hit"), (EXTENSIONS, "hit"), caller, 0.5)
+            for slug in WHOLE_RESPONSE
+        ]
+    for caller in CALLERS:
+        made += [
+            Check((slug, "miss"), (UNCACHED, "new query"), caller, 1.05)
+            for slug in RECIPES
+            if slug != "conditional"
+        ]
+        made.append(Check(("conditional", "200"), (UNCACHED, ""), caller, 1.05))
+    return made
+
+
+def targets_table(measured: list[Measured]) -> str:
+    lines = [
+        "| Caller | Page | Request | Compared with | Ratio of medians | Target | Met |",
+        "| --- | --- | --- | --- | ---: | ---: | :---: |",
+    ]
+    for check in targets():
+        for page in PAGES:
+            ratio = check.ratio(measured, page)
+            lines.append(
+                f"| {check.caller} | {page} | {' '.join(check.top)} "
+                f"| {' '.join(check.bottom).strip()} | {ratio:.2f} "
+                f"| at most {check.limit:g} | {'yes' if ratio <= check.limit else '**no**'} |"
+            )
+    return "\n".join(lines)
+
+
+def noise(measured: list[Measured]) -> float:
+    """The largest gap between the two floors' medians, as a fraction: the A/A noise."""
+    return max(
+        abs(
+            find(measured, FLOOR_AGAIN, "", caller, page).median
+            / find(measured, FLOOR, "", caller, page).median
+            - 1
+        )
+        for caller in CALLERS
+        for page in PAGES
+    )
+
+
+PHASES = {  # (file suffix, function): what a share of the request's time went to
+    "DRF's dispatch": ("rest_framework/views.py", "dispatch"),
+    "authentication": ("rest_framework/request.py", "_authenticate"),
+    "Redis commands": ("redis/client.py", "execute_command"),
+    "decoding entries": ("django_redis/client/default.py", "decode"),
+    "rendering": ("rest_framework/response.py", "rendered_content"),
+    "database queries": ("django/db/backends/utils.py", "_execute"),
+}
+WHOLE_REQUEST = ("django/core/handlers/wsgi.py", "__call__")
+PROFILED = [
+    (FLOOR_GET, ""),
+    (EXTENSIONS, "hit"),
+    ("cache-page", "hit"),
+    ("middleware", "hit"),
+    ("manual-keys", "hit"),
+    ("versioning", "hit"),
+    ("signals", "hit"),
+    ("conditional", "304"),
+]
+
+
+def cumulative(stats: dict, where: tuple[str, str]) -> float:
+    """Return the seconds spent in (and under) the functions ``where`` names."""
+    suffix, name = where
+    return sum(
+        entry[3]
+        for (path, _, function), entry in stats.items()
+        if function == name and path.endswith(suffix)
+    )
+
+
+def profile_table(requester: Requester, caller: str, page: str, rounds: int) -> str:
+    """Profile each hit path ``rounds`` times: where its time goes, as shares."""
+    import cProfile
+    import pstats
+
+    header = "| Share of the request | " + " | ".join(
+        " ".join(target).strip() for target in PROFILED
+    )
+    lines = [header + " |", "| --- |" + " ---: |" * len(PROFILED)]
+    shares: dict[str, list[str]] = {phase: [] for phase in PHASES}
+    totals = []
+    for name, state in PROFILED:
+        target = next(
+            t for t in targets_for(caller, page) if (t.name, t.state) == (name, state)
+        )
+        requester.send(target)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(rounds):
+            requester.send(target)
+        profiler.disable()
+        stats = pstats.Stats(profiler).stats
+        whole = cumulative(stats, WHOLE_REQUEST)
+        totals.append(f"{whole / rounds * 1e6:,.0f} µs")
+        for phase, where in PHASES.items():
+            shares[phase].append(f"{cumulative(stats, where) / whole:.0%}")
+    lines.append("| Whole request, under the profiler | " + " | ".join(totals) + " |")
+    lines += [f"| {phase} | " + " | ".join(row) + " |" for phase, row in shares.items()]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """Name what the numbers were measured on."""
+    import os
+    import platform
+
+    import django
+    import redis
+    import rest_framework
+    import rest_framework_extensions
+    from django_redis import get_redis_connection
+
+    server = get_redis_connection("default").info("server")["redis_version"]
+    return (
+        f"Measured on {os.cpu_count()} CPUs ({platform.machine()}), Python "
+        f"{platform.python_version()}, Django {django.__version__}, DRF "
+        f"{rest_framework.__version__}, drf-extensions "
+        f"{rest_framework_extensions.__version__}, redis-py {redis.__version__}, "
+        f"redis-server {server}."
+    )
+
+
+def report(measured: list[Measured], profile: str) -> str:
+    """The whole run as Markdown: the targets first, then one table per caller and page."""
+    parts = [
+        targets_table(measured),
+        f"A/A noise (two identical floors' medians): {noise(measured):.1%}. {machine()}",
+        f"#### Where a hit's time goes: alice-token, list\n\n{profile}",
+    ]
+    for caller in CALLERS:
+        for page in PAGES:
+            parts.append(
+                f"#### {caller}, {page}\n\n{page_table(measured, caller, page)}"
+            )
+    return "\n\n".join(parts)
+
+
+def run_hits(size: str, repeat: int) -> str:
+    """Measure everything on a private redis-server, with the bookshop's ``size`` data."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from .redis_server import free_port, start_redis_server
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        server = start_redis_server(port, Path(workdir))
+        try:
+            os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            os.environ["DJANGO_DEBUG"] = "0"
+            from recipes.bookshop import sandbox
+
+            sandbox.start(size)
+            from django.conf import settings
+            from django.test.utils import override_settings
+
+            response_cache = settings.RESPONSE_CACHE | {
+                "TIMEOUTS": {
+                    **settings.RESPONSE_CACHE["TIMEOUTS"],
+                    "/bench/middleware-plain-token/": 60,
+                }
+            }
+            with override_settings(
+                ROOT_URLCONF="harness.bench_urls", RESPONSE_CACHE=response_cache
+            ):
+                measured, requester = measure_all(repeat)
+                profile = profile_table(requester, "alice-token", "list", repeat * 3)
+                return report(measured, profile)
+        finally:
+            server.kill()
+            server.wait(timeout=10)
