@@ -295,18 +295,27 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument(
         "scenario",
         choices=sorted(
-            [*SCENARIOS, STORAGE_SCENARIO, STAMPEDE_SCENARIO, HITS_SCENARIO]
+            [
+                *SCENARIOS,
+                STORAGE_SCENARIO,
+                STAMPEDE_SCENARIO,
+                HITS_SCENARIO,
+                WORKLOAD_SCENARIO,
+            ]
         ),
     )
     parser.add_argument("--size", default="bench", choices=["small", "bench"])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--write", type=Path)
+    parser.add_argument(
+        "--chart", type=Path, help="hits: where to draw its chart (SVG)"
+    )
     args = parser.parse_args(argv)
 
     if args.scenario == HITS_SCENARIO:
         from .hits import run_hits
 
-        output = run_hits(args.size, args.repeat)
+        output = run_hits(args.size, args.repeat, args.chart)
         what = (
             "Django's WSGI handler called in one process, the demo's middleware, SQLite in "
             f"memory, a private redis-server on loopback; {args.repeat} interleaved rounds"
@@ -315,10 +324,10 @@ def main(argv: list[str] | None = None) -> str:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload
 
         clients = 8
-        output = run_workload(args.size, clients=clients, each=args.repeat)
+        output = run_workload(args.size, clients=clients, each=args.repeat * 5)
         what = (
             f"gunicorn (2 workers, 8 threads each) and a redis-server on loopback; "
-            f"{clients} client threads ({', '.join(CLIENT_KINDS)}), {args.repeat} "
+            f"{clients} client threads ({', '.join(CLIENT_KINDS)}), {args.repeat * 5} "
             f"requests each per round, two rounds in alternating order, "
             f"{WRITE_SHARE:.0%} writes"
         )
@@ -346,7 +355,10 @@ def main(argv: list[str] | None = None) -> str:
         what = f"One 50-row page as alice (token), {args.repeat} requests per variant"
     print(output)
     if args.write:
-        command = f"python -m harness.bench {args.scenario} --size {args.size}"
+        command = (
+            f"python -m harness.bench {args.scenario} --size {args.size} "
+            f"--repeat {args.repeat}"
+        )
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(
             f"{output}\n\n<small>{what}, `{args.size}` data set. Regenerate with "

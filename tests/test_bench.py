@@ -9,6 +9,7 @@ import pytest
 
 from harness.bench import BURSTS, SCENARIOS
 from harness.hits import PAGES, targets
+from harness.workload import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -19,11 +20,11 @@ STORAGE_ROW = re.compile(
 )
 
 
-def run_bench(scenario: str, tmp_path: Path) -> str:
+def run_bench(scenario: str, tmp_path: Path, *more: str) -> str:
     """Run one scenario quickly (small data, two repeats) and return the table it wrote."""
     table = tmp_path / f"{scenario}.md"
     command = [sys.executable, "-m", "harness.bench", scenario]
-    options = ["--size", "small", "--repeat", "2", "--write", str(table)]
+    options = ["--size", "small", "--repeat", "2", "--write", str(table), *more]
     subprocess.run([*command, *options], check=True, capture_output=True, timeout=300)
     return table.read_text()
 
@@ -93,7 +94,9 @@ def test_the_stampede_page_says_what_its_numbers_show():
     for burst in BURSTS:  # guarded: one computation; unguarded: many
         ran = rows[burst.label][1]  # the most in any burst
         assert ran == 1 if burst.label.startswith("stampede") else ran > 1
-    assert rows["single flight + stale-while-revalidate"] == [1, 39, 0]
+    ran, served_stale, waited = rows["single flight + stale-while-revalidate"]
+    assert (ran, waited) == (1, 0)  # nobody waits
+    assert served_stale > 0
     assert rows["cache-aside, no guard"][0] == 40
     assert rows["XFetch on (beta 1)"][0] == 0 < rows["XFetch off (beta 0)"][0]
 
@@ -107,11 +110,40 @@ HITS_TARGET = re.compile(
 
 @pytest.mark.real_redis
 def test_hits_bench_checks_every_target_on_both_pages(redis_server, tmp_path):
-    written = run_bench("hits", tmp_path)
+    chart = tmp_path / "hits.svg"
+    written = run_bench("hits", tmp_path, "--chart", str(chart))
     assert len(HITS_TARGET.findall(written)) == len(targets()) * len(PAGES)
     assert "Where a hit's time goes" in written
+    assert chart.read_text().lstrip().startswith("<?xml")
 
 
 def test_docs_include_the_hits_tables_the_harness_wrote():
     assert len(HITS_TARGET.findall(included("hits"))) == len(targets()) * len(PAGES)
     assert "python -m harness.bench hits" in included("hits")
+
+
+WORKLOAD_ROW = re.compile(
+    r"^\| (?P<target>[^|]+?) \| [\d,]+ \| \d+% \| (\d+%)? \| (?P<stale>\d*) \| 0 \|$",
+    re.MULTILINE,
+)
+INVALIDATING = {"manual-keys", "versioning", "signals", "stampede (signals, guarded)"}
+
+
+@pytest.mark.real_redis
+@pytest.mark.slow
+def test_workload_bench_serves_every_target_without_errors(redis_server, tmp_path):
+    rows = {
+        row["target"]: row["stale"]
+        for row in WORKLOAD_ROW.finditer(run_bench("workload", tmp_path))
+    }
+    assert set(rows) == {target.label for target in TARGETS}
+
+
+def test_docs_include_a_workload_table_where_no_invalidating_recipe_served_stale():
+    rows = {
+        row["target"]: row["stale"]
+        for row in WORKLOAD_ROW.finditer(included("workload"))
+    }
+    assert set(rows) == {target.label for target in TARGETS}
+    assert {rows[target] for target in INVALIDATING} == {"0"}
+    assert "python -m harness.bench workload" in included("workload")

@@ -2,8 +2,10 @@
 
 How the caching works:
 
-* ``CachedResponseMixin`` caches the ``data`` of ``list`` and ``retrieve`` responses (the
-  serializer's output, before rendering) for ``cache_timeout`` seconds. Only 200s are stored.
+* ``CachedResponseMixin`` caches ``list`` and ``retrieve`` responses as rendered, for
+  ``cache_timeout`` seconds: a hit replays the bytes, and the view, serializers and renderer
+  do not run. Only 200s are stored, and never the browsable API's HTML, which holds the
+  caller's CSRF token.
 * ``build_cache_key`` puts into the key everything that changes that data: the namespace,
   a schema version, the user and how they authenticated (for per-user responses), the
   negotiated media type, the scheme and host (links name them), the path and the URL's
@@ -40,6 +42,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseBase
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 from rest_framework.request import Request
@@ -254,10 +257,10 @@ class CachedResponseMixin:
     cache_per_user: bool = True
     cache_store: TaggedCache = TaggedCache()
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached("list", super().list, request, args, kwargs)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached("retrieve", super().retrieve, request, args, kwargs)
 
     def cache_tags(self, action: str, data: Any) -> set[str]:
@@ -270,7 +273,7 @@ class CachedResponseMixin:
 
     def _cached(
         self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
-    ) -> Response:
+    ) -> HttpResponseBase:
         key = build_cache_key(
             f"{self.cache_namespace}.{action}",
             request,
@@ -278,13 +281,14 @@ class CachedResponseMixin:
             per_user=self.cache_per_user,
         )
         found = self.cache_store.get(key)
-        if found.value is not MISSING:
-            return report_cache_outcome(Response(found.value), "hit")
+        if isinstance(found.value, RenderedResponse):
+            return report_cache_outcome(found.value.replay(), "hit")
         response = view(request, *args, **kwargs)  # (1)!
-        if response.status_code == 200:
+        rendered = render_now(self, response)
+        if rendered is not None:
             self.cache_store.set(
                 key,
-                response.data,
+                rendered,
                 tags=self.cache_tags(action, response.data),
                 timeout=self.cache_timeout,
                 seen=found.seen,
@@ -292,10 +296,34 @@ class CachedResponseMixin:
         return report_cache_outcome(response, "miss")
 
 
+@dataclass(frozen=True)
+class RenderedResponse:
+    """A response as it was sent: its media type and its bytes."""
+
+    content_type: str
+    content: bytes
+
+    def replay(self) -> HttpResponse:
+        return HttpResponse(self.content, content_type=self.content_type)
+
+
+def render_now(view: Any, response: Response) -> RenderedResponse | None:
+    """Render ``response`` as DRF would once the view returns; return what to store,
+    or ``None`` for anything but a 200, and for a page that holds a CSRF token."""
+    request = view.request
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = view.get_renderer_context()
+    response.render()
+    if response.status_code != 200 or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return None
+    return RenderedResponse(response["Content-Type"], response.content)
+
+
 # --8<-- [end:mixin]
 
 
-def report_cache_outcome(response: Response, outcome: str) -> Response:
+def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
     """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass).
 
     Each recipe module carries its own copy of this helper, so that it can be copied alone.
