@@ -393,15 +393,24 @@ def noise(measured: list[Measured]) -> float:
     )
 
 
-PHASES = {  # (file suffix, function): what a share of the request's time went to
-    "DRF's dispatch": ("rest_framework/views.py", "dispatch"),
-    "authentication": ("rest_framework/request.py", "_authenticate"),
-    "Redis commands": ("redis/client.py", "execute_command"),
-    "decoding entries": ("django_redis/client/default.py", "decode"),
-    "rendering": ("rest_framework/response.py", "rendered_content"),
-    "database queries": ("django/db/backends/utils.py", "_execute"),
+PHASES = {  # (file suffix, function) pairs: what a share of the request's time went to
+    "DRF's dispatch": [("rest_framework/views.py", "dispatch")],
+    "authentication": [("rest_framework/request.py", "_authenticate")],
+    "Redis commands": [("redis/client.py", "execute_command")],
+    "decoding entries": [("django_redis/client/default.py", "decode")],
+    "building the key": [
+        ("recipes/middleware/response_cache.py", "response_key"),
+        ("recipes/manual_keys/tagged_cache.py", "build_cache_key"),
+        ("recipes/versioned/namespaces.py", "response_key"),
+        ("recipes/versioned/conditional.py", "entity_tag"),
+        ("django/utils/cache.py", "_generate_cache_key"),
+        ("django/utils/cache.py", "_generate_cache_header_key"),
+        ("rest_framework_extensions/key_constructor/constructors.py", "get_key"),
+    ],
+    "rendering": [("rest_framework/response.py", "rendered_content")],
+    "database queries": [("django/db/backends/utils.py", "_execute")],
 }
-WHOLE_REQUEST = ("django/core/handlers/wsgi.py", "__call__")
+WHOLE_REQUEST = [("django/core/handlers/wsgi.py", "__call__")]
 PROFILED = [
     (FLOOR_GET, ""),
     (EXTENSIONS, "hit"),
@@ -414,13 +423,12 @@ PROFILED = [
 ]
 
 
-def cumulative(stats: dict, where: tuple[str, str]) -> float:
+def cumulative(stats: dict, where: list[tuple[str, str]]) -> float:
     """Return the seconds spent in (and under) the functions ``where`` names."""
-    suffix, name = where
     return sum(
         entry[3]
         for (path, _, function), entry in stats.items()
-        if function == name and path.endswith(suffix)
+        if any(function == name and path.endswith(suffix) for suffix, name in where)
     )
 
 
@@ -476,11 +484,52 @@ def machine() -> str:
     )
 
 
+def round_trip_budget(measured: list[Measured], caller: str = "alice-token") -> str:
+    """Say what one Redis round trip costs here next to 5% of each uncached page: a miss
+    makes at least two (the lookup and the store)."""
+    parts = []
+    for page in PAGES:
+        trip = (
+            find(measured, FLOOR_GET, "", caller, page).median
+            - find(measured, FLOOR, "", caller, page).median
+        )
+        allowed = 0.05 * find(measured, UNCACHED, "new query", caller, page).median
+        parts.append(
+            f"on the {page} page, one Redis round trip (floor + Redis GET, less the "
+            f"floor) took {trip:,.0f} µs and 5% of the uncached request is "
+            f"{allowed:,.0f} µs"
+        )
+    return f"For {caller}, " + "; ".join(parts) + "."
+
+
+def summary(measured: list[Measured], caller: str = "alice-token") -> str:
+    """Each recipe's hit on the list page, for one caller: what other pages embed."""
+    floor_get = find(measured, FLOOR_GET, "", caller, "list").median
+    extensions = find(measured, EXTENSIONS, "hit", caller, "list").median
+    lines = [
+        f"| {caller}, list page | Median | Ratio to floor + GET "
+        "| Ratio to drf-extensions hit | Queries | Redis round trips |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, state in PROFILED:
+        m = find(measured, name, state, caller, "list")
+        lines.append(
+            f"| {f'{name} {state}'.strip()} | {m.median:,.0f} µs "
+            f"| {m.median / floor_get:.2f} "
+            f"| {m.median / extensions:.2f} | {m.queries} | {m.round_trips} |"
+        )
+    return "\n".join(
+        ["<!-- --8<-- [start:summary] -->", *lines, "<!-- --8<-- [end:summary] -->"]
+    )
+
+
 def report(measured: list[Measured], profile: str) -> str:
     """The whole run as Markdown: the targets first, then one table per caller and page."""
     parts = [
+        summary(measured),
         targets_table(measured),
         f"A/A noise (two identical floors' medians): {noise(measured):.1%}. {machine()}",
+        round_trip_budget(measured),
         f"#### Where a hit's time goes: alice-token, list\n\n{profile}",
     ]
     for caller in CALLERS:

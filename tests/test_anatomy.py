@@ -121,9 +121,9 @@ def test_recipe_notebook_is_stored_without_outputs(name):
 )
 def test_every_embedded_snippet_resolves(page, path, section):
     source = (ROOT / path).read_text()
-    if section:
-        assert f"# --8<-- [start:{section}]" in source
-        assert f"# --8<-- [end:{section}]" in source
+    if section:  # after "# " in code, inside "<!-- -->" in Markdown
+        assert f"--8<-- [start:{section}]" in source
+        assert f"--8<-- [end:{section}]" in source
 
 
 def test_pages_embed_code_rather_than_paste_it():
