@@ -5,9 +5,15 @@
 * A whole-file snippet (``--8<-- "recipes/x/y.py"``, no section) is inlined here rather than
   by pymdownx.snippets, without its section markers and annotation markers: the sections
   above it on the page carry the notes, and a marker with no note would show as a comment.
+* mkdocs-jupyter's cache of executed notebooks is keyed on the notebook alone; here its
+  directory is also named for the code the notebooks run (every module under ``recipes/``
+  and ``pyproject.toml``). Editing a page serves the notebooks from the cache; changing a
+  recipe executes them again.
 """
 
+import hashlib
 import re
+import shutil
 from importlib import import_module
 from pathlib import Path
 
@@ -22,6 +28,27 @@ WHOLE_FILE = re.compile(
 )
 SECTION_MARKER = re.compile(r"\s*# --8<-- \[(start|end):[\w-]+\]\s*")
 NOTE_MARKER = re.compile(r"\s+# \(\d+\)!$")
+
+
+NOTEBOOK_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
+
+
+def code_digest() -> str:
+    """Return a digest of everything a notebook's outputs depend on besides itself."""
+    digest = hashlib.sha256()
+    for path in sorted([*RECIPES.rglob("*.py"), ROOT / "pyproject.toml"]):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    current = NOTEBOOK_CACHE / code_digest()
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(current)
+    for stale in NOTEBOOK_CACHE.glob("*"):
+        if stale != current:
+            shutil.rmtree(stale, ignore_errors=True)
+    return config
 
 
 def copy_unit_files(package: str) -> list[Path]:

@@ -69,6 +69,17 @@ def test_notebook_is_rendered_from_a_fresh_execution(site):
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is hidden
 
 
+def test_a_rebuild_with_the_same_code_serves_every_notebook_from_the_cache(
+    site, tmp_path
+):
+    """What ``serve`` does on a page edit: no notebook runs again."""
+    rebuilt = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert rebuilt.stderr.count("Cache hit") == len(notebooks)
+
+
 @pytest.mark.parametrize(
     "notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda path: path.stem
 )
