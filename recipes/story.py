@@ -32,6 +32,9 @@ def tell_story(package: str) -> None:
 
 def _run(source: str, namespace: dict[str, Any]) -> None:
     """Run a code cell; print the value of its last expression, as Jupyter shows it."""
+    from recipes.bookshop import sandbox
+
+    sandbox.new_cell()  # a request heads its lines again, as in a notebook
     module = ast.parse(source)
     last = module.body[-1] if module.body else None
     if isinstance(last, ast.Expr):
@@ -40,7 +43,8 @@ def _run(source: str, namespace: dict[str, Any]) -> None:
     if isinstance(last, ast.Expr):
         value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
         if value is not None:
-            print(repr(value))
+            markdown = getattr(value, "_repr_markdown_", None)  # a table, say
+            print(markdown() if markdown else repr(value))
 
 
 def _wrapped(markdown: str) -> list[str]:

@@ -87,7 +87,8 @@ def test_every_notebook_ran_its_requests_when_the_site_was_built(site, notebook)
     """The build executes each notebook once, on a fresh kernel (an error fails it)."""
     text = page_text(site, f"notebooks/{notebook.stem}")
 
-    assert re.search(r" GET +/api/", text)  # outputs of requests it ran
+    assert re.search(r"\bGET /api/", text)  # outputs of requests it ran
+    assert re.search(r"cache \w+ +\d+ queries", text)
     assert "Traceback" not in text
 
 

@@ -1,9 +1,10 @@
 """A bookshop in memory, for the recipe stories and notebooks: no server, no files.
 
 ``start()`` points Django at an in-memory SQLite database (and, unless ``REDIS_URL`` says
-otherwise, the in-process fakeredis cache), migrates it and seeds it. ``client(kind)`` gives
-an API client for each kind of caller, and ``tell()`` prints one exchange in a line: what the
-cache did, how many queries ran, how long it took.
+otherwise, the in-process fakeredis cache), migrates it, seeds it and warms Django up.
+``client(kind)`` gives an API client for each kind of caller, and ``tell()`` prints one
+exchange in a line that fits a notebook's column: what the cache did, how many queries ran,
+how long it took.
 """
 
 import os
@@ -29,8 +30,19 @@ def start(size: str = "small") -> None:
     from .seed import seed
 
     seed(size)
+    warm_up()
     for cache in caches.all():
         cache.clear()
+
+
+def warm_up() -> None:
+    """Send one request of each kind first: Django builds its URL resolver, DRF its
+    serializers and renderers, on a process's first requests. Without this, a notebook's
+    first request would time that one-off set-up rather than its cache."""
+    from django.test import Client
+
+    for path in ("/api/uncached/books/", "/api/uncached/books/1/", "/api/recipes/"):
+        Client().get(path, HTTP_ACCEPT="application/json")
 
 
 def client(kind: str) -> Any:
@@ -81,8 +93,8 @@ class Exchange:
 
     def __str__(self) -> str:
         return (
-            f"{self.status}  cache {self.cache:<6}  {self.queries:>4} queries  "
-            f"{self.milliseconds:7.1f} ms"
+            f"{self.status}  cache {self.cache:<6} {self.queries:>3} queries "
+            f"{self.milliseconds:6.1f} ms"
         )
 
 
@@ -99,13 +111,49 @@ def exchange(
     )
 
 
+LINE = 70  # characters: a notebook's output column on the site
+LABEL = 26
+_last_request: list[Any] = [None]
+
+
 def tell(
     label: str, api: Any, method: str, path: str, data: Any = None, **extra: Any
 ) -> Exchange:
-    """Send one request and print it on one line, after ``label``."""
+    """Send one request and print what happened on one line, after ``label``.
+
+    The request itself (method and path) heads the lines that follow, printed again
+    when it changes or a new notebook cell starts, so that every line fits the column.
+    """
     result = exchange(api, method, path, data, **extra)
-    print(f"{label:<28} {method.upper():<6} {path:<34} {result}")
+    request = (method.upper(), path, current_cell())
+    if request != _last_request[0]:
+        print(shortened(f"{method.upper()} {path}"))
+        _last_request[0] = request
+    print(f"  {label:<{LABEL}} {result}")
     return result
+
+
+def shortened(line: str) -> str:
+    """Return ``line`` cut to the column, saying how long it was."""
+    if len(line) <= LINE:
+        return line
+    note = f"... ({len(line):,} characters)"
+    return line[: LINE - len(note)] + note
+
+
+def current_cell() -> Any:
+    """Return what tells one notebook cell from the next (IPython's execution count)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell.execution_count if shell is not None else None
+
+
+def new_cell() -> None:
+    """Start a new cell where no IPython counts them (``recipes/story.py``)."""
+    _last_request[0] = None
 
 
 def collect_cache_errors() -> list:
