@@ -1,10 +1,7 @@
 """The site builds strictly, executes its notebooks, and refuses a snippet that points nowhere."""
 
 import html
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,40 +9,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from harness.site import mkdocs_build
+
 ROOT = Path(__file__).resolve().parent.parent
 # One worker runs this module: the site is built once, for all of its tests.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
-
-
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            str(config),
-            "-d",
-            str(site),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        timeout=600,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """Build the real site once for this module's tests."""
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT / "mkdocs.yml", site)
-    assert result.returncode == 0, result.stderr
-    return site
 
 
 def page_text(site: Path, page: str) -> str:

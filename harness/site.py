@@ -1,0 +1,47 @@
+"""Build the docs site, and serve a built site over HTTP, for the tests that read it."""
+
+import functools
+import http.server
+import os
+import socketserver
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess:
+    """Build the site of ``config`` strictly into ``site``."""
+    command = ["mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)]
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=600,
+        check=False,
+    )
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output free of one line per request."""
+
+
+@contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """Serve ``site`` on a free loopback port; yield its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,134 @@
+"""The built site as a reader meets it: Debian's Chromium, headless, driven by Playwright.
+
+Pages load without a console error and without asking another host for anything, code
+annotations open, search finds a recipe by a word of its code, and on a phone's width the
+home table still shows each recipe's link. Without Chromium these tests are skipped with
+the reason; with ``CI=true`` they fail instead (``.ci/run`` installs Chromium).
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.site import serving
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+PHONE = {"width": 390, "height": 844}
+OPEN = re.compile(r"\bmd-tooltip--active\b")
+
+
+def chromium() -> str:
+    """Return Chromium's path; skip (or, under CI, fail) when it is missing."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        reason = "Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {reason}; .ci/run installs it")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with serving(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Reader:
+    """A browser tab, and what went wrong in it: console errors, other hosts asked."""
+
+    tab: Any
+    problems: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+    reader = Reader(browser.new_page())
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            reader.problems.append(message.text)
+
+    def on_request(request: Any) -> None:
+        if not request.url.startswith((base_url, "data:")):
+            reader.problems.append(f"asked another host: {request.url}")
+
+    reader.tab.on("console", on_console)
+    reader.tab.on("pageerror", lambda error: reader.problems.append(str(error)))
+    reader.tab.on("request", on_request)
+    yield reader
+    reader.tab.close()
+
+
+def built_pages(site: Path) -> list[str]:
+    return sorted(
+        path.parent.relative_to(site).as_posix() + "/"
+        for path in site.rglob("index.html")
+        if path.parent != site / "downloads"
+    )
+
+
+def test_every_page_loads_without_a_console_error_or_another_host(
+    site, base_url, reader
+):
+    for path in built_pages(site):
+        reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
+
+    assert reader.problems == []
+
+
+def test_a_code_annotation_opens_its_note(base_url, reader):
+    from playwright.sync_api import expect
+
+    reader.tab.goto(f"{base_url}/recipes/versioning/")
+    annotation = reader.tab.locator(".md-annotation").first
+    note = annotation.locator(".md-tooltip")
+    expect(note).not_to_have_class(OPEN)
+
+    annotation.locator(".md-annotation__index").click()
+
+    expect(note).to_have_class(OPEN)
+    expect(note).to_contain_text("add")
+
+
+def test_search_finds_a_recipe_by_a_word_of_its_code(base_url, reader):
+    reader.tab.goto(f"{base_url}/")
+    reader.tab.locator(".md-search__input").first.click()
+
+    reader.tab.fill(".md-search__input", "TaggedCache")
+    reader.tab.wait_for_selector(".md-search-result__item", timeout=10_000)
+
+    results = reader.tab.locator(".md-search-result__item a")
+    assert "/recipes/manual-keys/" in results.first.get_attribute("href")
+
+
+def test_on_a_phone_the_home_table_shows_every_recipe_link(base_url, reader):
+    reader.tab.set_viewport_size(PHONE)
+    reader.tab.goto(f"{base_url}/")
+
+    links = reader.tab.locator("table tbody tr td:first-child a").all()
+
+    assert links
+    for link in links:
+        box = link.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"], link.inner_text()
