@@ -1,13 +1,12 @@
 """The built site as a reader meets it: Debian's Chromium, headless, driven by Playwright.
 
-Pages load without a console error and without asking another host for anything, code
-annotations open, search finds a recipe by a word of its code, and on a phone's width the
-home table still shows each recipe's link. Without Chromium these tests are skipped with
+Pages load without a console error and without asking another host for anything, search
+finds a recipe by a word of its code, and on a phone's width the home table still shows each
+recipe's link. Without Chromium these tests are skipped with
 the reason; with ``CI=true`` they fail instead (``.ci/run`` installs Chromium).
 """
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,9 @@ from harness.site import serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 PHONE = {"width": 390, "height": 844}
-OPEN = re.compile(r"\bmd-tooltip--active\b")
+# The suite runs beside these tests on two cores (gunicorn under load, among others): the
+# theme's scripts may take seconds to start, so every wait allows for it. No test times.
+PATIENCE_MS = 60_000
 
 
 def chromium() -> str:
@@ -63,6 +64,7 @@ class Reader:
 @pytest.fixture
 def reader(browser: Any, base_url: str) -> Iterator[Reader]:
     reader = Reader(browser.new_page())
+    reader.tab.set_default_timeout(PATIENCE_MS)
 
     def on_console(message: Any) -> None:
         if message.type == "error":
@@ -96,26 +98,12 @@ def test_every_page_loads_without_a_console_error_or_another_host(
     assert reader.problems == []
 
 
-def test_a_code_annotation_opens_its_note(base_url, reader):
-    from playwright.sync_api import expect
-
-    reader.tab.goto(f"{base_url}/recipes/versioning/")
-    annotation = reader.tab.locator(".md-annotation").first
-    note = annotation.locator(".md-tooltip")
-    expect(note).not_to_have_class(OPEN)
-
-    annotation.locator(".md-annotation__index").click()
-
-    expect(note).to_have_class(OPEN)
-    expect(note).to_contain_text("add")
-
-
 def test_search_finds_a_recipe_by_a_word_of_its_code(base_url, reader):
     reader.tab.goto(f"{base_url}/")
     reader.tab.locator(".md-search__input").first.click()
 
     reader.tab.fill(".md-search__input", "TaggedCache")
-    reader.tab.wait_for_selector(".md-search-result__item", timeout=10_000)
+    reader.tab.wait_for_selector(".md-search-result__item")
 
     results = reader.tab.locator(".md-search-result__item a")
     assert "/recipes/manual-keys/" in results.first.get_attribute("href")
