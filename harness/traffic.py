@@ -353,14 +353,12 @@ class Answer:
     text: str
 
 
-def uncached_as(caller: Caller, path: str) -> Answer:
-    """Answer ``path`` (``/api/<slug>/...``) from the uncached API, its links rewritten
-    to the recipe's so that equal data reads as equal text."""
-    slug = path.split("/")[2]
-    fresh = caller.get(path.replace(f"/api/{slug}/", "/api/uncached/", 1))
-    return Answer(
-        fresh.status_code, fresh.text.replace("/api/uncached/", f"/api/{slug}/")
-    )
+def uncached_as(caller: Caller, path: str, prefix: str | None = None) -> Answer:
+    """Answer ``path`` from the uncached API, its links rewritten to ``prefix`` (by
+    default the recipe's ``/api/<slug>/``) so that equal data reads as equal text."""
+    prefix = prefix or f"/api/{path.split('/')[2]}/"
+    fresh = caller.get(path.replace(prefix, "/api/uncached/", 1))
+    return Answer(fresh.status_code, fresh.text.replace("/api/uncached/", prefix))
 
 
 def first_difference(served: str, expected: str, context: int = 60) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .redis_server import free_port, start_redis_server
-from .traffic import SERVER_TIMING_CACHE, Caller, LiveServer, live_server
+from .traffic import SERVER_TIMING_CACHE, Caller, LiveServer, live_server, uncached_as
 
 CLIENT_KINDS = ("anonymous", "alice-token", "bob-token", "alice-session")
 LIST_PAGES = 20  # at most: the bench data has 100, of 50 books each
@@ -159,9 +159,8 @@ def count_stale(
     for kind in CLIENT_KINDS:
         caller = Caller(server, kind)
         for path in reads.paths[:most_read]:
-            fresh = caller.get(f"/api/uncached/{path}").text
-            served = caller.get(target.prefix + path).text
-            stale += served != fresh.replace("/api/uncached/", target.prefix)
+            fresh = uncached_as(caller, target.prefix + path, target.prefix)
+            stale += caller.get(target.prefix + path).text != fresh.text
     return stale
 
 
