@@ -1,8 +1,8 @@
 """The built site as a reader meets it: Debian's Chromium, headless, driven by Playwright.
 
 Pages load without a console error and without asking another host for anything, and on a
-phone's width the home table still shows each recipe's link. Without Chromium these tests are skipped with
-the reason; with ``CI=true`` they fail instead (``.ci/run`` installs Chromium).
+phone's width the home table still shows each recipe's link. Without Chromium these tests
+are skipped with the reason; with ``CI=true`` they fail instead (``.ci/run`` installs it).
 """
 
 import os
