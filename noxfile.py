@@ -129,12 +129,13 @@ def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".[test]")  # the stampede bursts need gunicorn and requests
     # A hit is tenths of a millisecond: more rounds, so that its medians settle.
-    repeats = {"hits": "100"}
+    repeats = {"hits": "100", "monitoring": "200"}
     for scenario in (
         "serializer-fields",
         "redis-config",
         "stampede",
         "hits",
+        "monitoring",
         "workload",
     ):
         session.run(

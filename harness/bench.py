@@ -23,6 +23,7 @@ from recipes.bookshop.measuring import SCENARIOS, measure, table
 STORAGE_SCENARIO = "redis-config"
 HITS_SCENARIO = "hits"
 WORKLOAD_SCENARIO = "workload"
+MONITORING_SCENARIO = "monitoring"
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ def main(argv: list[str] | None = None) -> str:
                 STAMPEDE_SCENARIO,
                 HITS_SCENARIO,
                 WORKLOAD_SCENARIO,
+                MONITORING_SCENARIO,
             ]
         ),
     )
@@ -319,6 +321,14 @@ def main(argv: list[str] | None = None) -> str:
         what = (
             "Django's WSGI handler called in one process, the demo's middleware, SQLite in "
             f"memory, a private redis-server on loopback; {args.repeat} interleaved rounds"
+        )
+    elif args.scenario == MONITORING_SCENARIO:
+        from .monitoring_cost import run_monitoring_cost
+
+        output = run_monitoring_cost(args.size, args.repeat)
+        what = (
+            "Django's WSGI handler called in one process, SQLite in memory, a private "
+            f"redis-server on loopback; {args.repeat} interleaved rounds"
         )
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload

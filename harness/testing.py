@@ -1,9 +1,11 @@
-"""Pytest fixtures every recipe's tests share (loaded with ``-p harness.testing``).
+"""Pytest fixtures every recipe's tests share (loaded by the root ``conftest.py``).
 
 * ``bookshop``: the test database, seeded once per session with the ``small`` data set; each
   test runs in a transaction that is rolled back, so every test sees the same books.
 * ``book`` (and ``book_id``): a book alice has marked as a favourite and bob has not.
-* Every cache is cleared before and after each test.
+* Every cache is cleared before and after each test, and ``cache_clock`` moves the clock the
+  caches expire by: the testing recipe's fixtures (``recipes/testing/cache_testing.py``),
+  loaded beside these as a reader's ``conftest.py`` loads them.
 * ``api_client("alice-token")`` and friends give clients for each kind of caller;
   ``revoke_token("alice")`` deletes a user's tokens as a committed transaction would.
 * ``redis_server`` starts a private ``redis-server`` on a free loopback port. Outside CI it
@@ -23,7 +25,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.core.cache import caches
 
 from recipes.bookshop import sandbox
 from recipes.bookshop.sandbox import CLIENT_KINDS
@@ -82,16 +83,6 @@ def book(bookshop: None) -> Book:
 def book_id(book: Book) -> int:
     """The primary key of ``book``."""
     return book.pk
-
-
-@pytest.fixture(autouse=True)
-def clear_caches() -> Iterator[None]:
-    """Start and end every test with empty caches."""
-    for cache in caches.all():
-        cache.clear()
-    yield
-    for cache in caches.all():
-        cache.clear()
 
 
 @pytest.fixture

@@ -99,8 +99,10 @@ def live_server(
     size: str = "small",
     workers: int = 2,
     threads: int = 8,
+    server_env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """Migrate, seed and serve the demo with gunicorn until the block ends."""
+    """Migrate, seed and serve the demo with gunicorn until the block ends; ``server_env``
+    adds to the environment of the server alone."""
     env = demo_env(workdir / "demo.sqlite3", redis_url, settings)
     manage("migrate", "--verbosity", "0", env=env)
     manage("seed", "--size", size, env=env)
@@ -120,7 +122,7 @@ def live_server(
             "--graceful-timeout=5",
             "--log-level=warning",
         ],
-        env=env,
+        env=env | (server_env or {}),
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )

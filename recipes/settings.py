@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the Server-Timing header accounts for every query of the request.
     "recipes.bookshop.server_timing.ServerTimingMiddleware",
+    # The monitoring recipe: counts each response by the cache outcome it announces.
+    "recipes.monitoring.cache_metrics.CacheMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,16 +97,24 @@ def redis_cache(url: str | None) -> dict:
     """Return the redis-config recipe's cache on ``url``, or on in-process fakeredis.
 
     Pickle with zlib, short socket timeouts, and failing open: the API answers from the
-    database when Redis is down, and the errors are logged.
+    database when Redis is down, and the errors are logged. The monitoring recipe counts
+    every command and error of the connection.
     """
     if url:
-        return django_redis_cache(url)
+        return django_redis_cache(url, options=COUNTED)
     import fakeredis
 
     return django_redis_cache(
         "redis://embedded-fakeredis:6379/0",
         connection_class=fakeredis.FakeRedisConnection,
+        options=COUNTED,
     )
+
+
+# The monitoring recipe: every command and error of the cache's connections is counted.
+COUNTED = {
+    "CONNECTION_POOL_CLASS": "recipes.monitoring.cache_metrics.CountingConnectionPool"
+}
 
 
 CACHES = {"default": redis_cache(os.environ.get("REDIS_URL"))}
@@ -165,6 +175,12 @@ COOKBOOK_RECIPES = [
     "recipes.conditional",
     "recipes.stampede",
     "recipes.auth_cache",
+    "recipes.monitoring",
+]
+# Recipes that serve no API of their own (test fixtures, commands): each has a copy unit, its
+# tests, a page and a notebook, like the recipes above.
+COOKBOOK_TOOLS = [
+    "recipes.testing",
 ]
 
 # --8<-- [start:response_cache]

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SNIPPET = re.compile(
     r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"', re.MULTILINE
 )
-RECIPES = [package.removeprefix("recipes.") for package in settings.COOKBOOK_RECIPES]
+SERVED = [package.removeprefix("recipes.") for package in settings.COOKBOOK_RECIPES]
+TOOLS = [package.removeprefix("recipes.") for package in settings.COOKBOOK_TOOLS]
+RECIPES = SERVED + TOOLS
 ALLOWED_IMPORTS = {"django", "rest_framework"} | set(sys.stdlib_module_names)
 
 
@@ -36,11 +38,24 @@ def embedded_snippets() -> list[tuple[Path, str, str | None]]:
 
 
 @pytest.mark.parametrize("name", RECIPES)
-@pytest.mark.parametrize(
-    "part", ["__init__.py", "views.py", "urls.py", "__main__.py", "tests"]
-)
+@pytest.mark.parametrize("part", ["__init__.py", "__main__.py", "tests"])
 def test_recipe_package_has_every_part(name, part):
     assert (ROOT / "recipes" / name / part).exists()
+
+
+@pytest.mark.parametrize("name", SERVED)
+@pytest.mark.parametrize("part", ["views.py", "urls.py"])
+def test_served_recipe_has_views_and_urls(name, part):
+    assert (ROOT / "recipes" / name / part).exists()
+
+
+def test_every_recipe_package_is_listed_once():
+    packages = {
+        init.parent.name
+        for init in (ROOT / "recipes").glob("*/__init__.py")
+        if hasattr(import_module(f"recipes.{init.parent.name}"), "SLUG")
+    }
+    assert sorted(packages) == sorted(RECIPES)
 
 
 @pytest.mark.parametrize("name", RECIPES)

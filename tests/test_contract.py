@@ -114,6 +114,7 @@ ELSEWHERE = {  # recipes whose responses are not cached entries, and where their
     "conditional": "304s and 412s: recipes/conditional/tests",
     "redis-config": "the CACHES setting: recipes/redis_config/tests",
     "auth-cache": "credentials, not responses: recipes/auth_cache/tests",
+    "monitoring": "counts, not responses: recipes/monitoring/tests",
 }
 
 

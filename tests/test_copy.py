@@ -28,9 +28,11 @@ FAIL_OPEN = {"IGNORE_EXCEPTIONS": True}
 class Promises:
     """What a recipe's page promises in the reader's project, and the contract that checks it.
 
-    ``contract`` names a test case of ``copy_project/contract.py``; ``cache_options`` are the
-    django-redis options the page says are required; ``builds_on`` names the recipe whose
-    wiring the page builds on (copied as ``<recipe>_views.py``, with its copy unit).
+    ``contract`` names a test case of ``copy_project/contract.py``, run by Django's test
+    runner, or (``runner="pytest"``) the reader's own pytest module the page shows;
+    ``cache_options`` are the django-redis options the page says are required; ``builds_on``
+    names the recipe whose wiring the page builds on (copied as ``<recipe>_views.py``, with
+    its copy unit).
     """
 
     contract: str
@@ -41,6 +43,7 @@ class Promises:
     anonymous_list: tuple[str, ...] = ()
     views: str | None = None  # the wiring used as views.py, when not the recipe's own
     builds_on: str | None = None
+    runner: str = "django"
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
@@ -99,6 +102,19 @@ PROMISES = {
         views="middleware",
         builds_on="middleware",
     ),
+    "testing": Promises(  # the reader's own tests, on real Redis and on fakeredis
+        "articles/test_cache.py",
+        views="versioning",
+        builds_on="versioning",
+        cache_options=FAIL_OPEN,
+        runner="pytest",
+    ),
+    "monitoring": Promises(  # counting what the versioning recipe's cache does
+        "MonitoringContract",
+        views="versioning",
+        builds_on="versioning",
+        cache_options=FAIL_OPEN,
+    ),
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(
@@ -153,7 +169,10 @@ def build_project(root: Path, recipe: str, promises: Promises) -> Path:
         settings.read_text()
         + "".join(f"\n{p.read_text()}" for p in extra if p.exists())
     )
-    shutil.copy(PROJECT / "urls.py", root / "shop" / "urls.py")
+    urls = WIRING / f"{recipe}_urls.py"
+    shutil.copy(
+        urls if urls.exists() else PROJECT / "urls.py", root / "shop" / "urls.py"
+    )
     app = root / "articles"
     (app / "migrations").mkdir(parents=True)
     for name in ("__init__.py", "migrations/__init__.py"):
@@ -170,6 +189,9 @@ def build_project(root: Path, recipe: str, promises: Promises) -> Path:
         )
         copy_into(app, promises.builds_on)
     shutil.copy(PROJECT / "contract.py", app / "tests.py")
+    if promises.runner == "pytest":
+        shutil.copy(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
+        shutil.copy(WIRING / f"{recipe}_tests.py", root / promises.contract)
     copy_into(app, recipe)
     # Any import of the cookbook itself fails: the copy must stand alone.
     (root / "recipes.py").write_text(
@@ -208,6 +230,9 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
 
     made = manage("makemigrations", "articles")
     assert made.returncode == 0, made.stderr
+    if promises.runner == "pytest":
+        assert_own_tests_pass(project, promises, env, redis_server)
+        return
     tested = manage(
         "test", f"articles.tests.{promises.contract}", "--noinput", "-v", "2"
     )
@@ -216,9 +241,42 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
     assert "skipped" not in tested.stderr
 
 
+def assert_own_tests_pass(
+    project: Path, promises: Promises, env: dict[str, str], redis_server: RedisServer
+) -> None:
+    """Run the project's own pytest suite on fakeredis, and on a real Redis with two xdist
+    workers, a database each. A test that moves the clock can run only on fakeredis."""
+    env = {k: v for k, v in env.items() if not k.startswith(("PYTEST_", "COV_"))}
+    on_fakeredis = run_pytest(project, promises.contract, env, workers=0)
+    assert on_fakeredis.returncode == 0, on_fakeredis.stdout[-6000:]
+    assert "3 passed" in on_fakeredis.stdout, on_fakeredis.stdout[-2000:]
+
+    env["TEST_REDIS_URL"] = f"redis://127.0.0.1:{redis_server.port}/3"
+    on_redis = run_pytest(project, promises.contract, env, workers=2)
+    assert on_redis.returncode == 1, on_redis.stdout[-6000:]
+    assert "2 passed, 1 error" in on_redis.stdout, on_redis.stdout[-2000:]
+    assert "expires entries by its server's clock" in on_redis.stdout
+
+
+def run_pytest(
+    project: Path, tests: str, env: dict[str, str], *, workers: int
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", tests, "-p", "xdist", "-n", str(workers)),
+            *("--ds", "shop.settings", "-p", "no:cacheprovider", "-o", "addopts="),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_every_recipe_is_copied_and_proven():
     from django.conf import settings
 
-    assert {name.removeprefix("recipes.") for name in settings.COOKBOOK_RECIPES} == set(
-        PROMISES
-    )
+    listed = settings.COOKBOOK_RECIPES + settings.COOKBOOK_TOOLS
+    assert {name.removeprefix("recipes.") for name in listed} == set(PROMISES)

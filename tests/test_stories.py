@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 
-@pytest.mark.parametrize("package", settings.COOKBOOK_RECIPES)
+@pytest.mark.parametrize("package", settings.COOKBOOK_RECIPES + settings.COOKBOOK_TOOLS)
 def test_story_runs_and_any_miss_is_followed_by_a_cheaper_hit(package):
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     result = subprocess.run(

@@ -52,20 +52,9 @@ def client(kind: str) -> Any:
     ``transaction.on_commit`` callbacks it registered run, even inside a test's transaction.
     """
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import TestCase
     from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
 
-    class CommittingAPIClient(APIClient):
-        def request(self, **request: Any) -> Any:
-            pending = connection.run_on_commit
-            already = len(pending)
-            try:
-                with TestCase.captureOnCommitCallbacks(execute=True):
-                    return super().request(**request)
-            finally:  # run once: a request sent from inside another must not run twice
-                del pending[already:]
+    from recipes.testing.cache_testing import CommittingAPIClient
 
     api = CommittingAPIClient()
     if kind == "anonymous":

@@ -284,3 +284,69 @@ class HeadersContract(CopiedProject):
         missing = client.get(f"{LIST}00000000-0000-0000-0000-000000000000/")
         for response in (written, missing):
             self.assertEqual(response["Cache-Control"], "no-store")
+
+
+class MonitoringContract(CopiedProject):
+    """Responses counted by outcome, commands by key group, errors; staff-only endpoints."""
+
+    def setUp(self):
+        super().setUp()
+        from .cache_metrics import reset_counters
+
+        reset_counters()
+
+    def responses(self, route: str, outcome: str) -> float:
+        from .cache_metrics import REGISTRY
+
+        labels = {"namespace": "", "route": route, "outcome": outcome}
+        return REGISTRY.get_sample_value("drf_cache_responses_total", labels) or 0
+
+    def test_each_response_is_counted_by_the_outcome_it_announces(self):
+        client = self.client_for("alice-token")
+        for path in (LIST, LIST, LIST, self.detail(self.articles[0])):
+            client.get(path)
+        counted = {
+            (route, outcome): self.responses(route, outcome)
+            for route in ("article-list", "article-detail")
+            for outcome in ("miss", "hit")
+        }
+        self.assertEqual(
+            counted,
+            {
+                ("article-list", "miss"): 1,
+                ("article-list", "hit"): 2,
+                ("article-detail", "miss"): 1,
+                ("article-detail", "hit"): 0,
+            },
+        )
+
+    def test_commands_are_counted_by_key_group(self):
+        from .cache_metrics import summary
+
+        self.client_for("anonymous").get(LIST)
+        self.assertGreater(sum(summary()["commands"]["ns"].values()), 0)
+
+    def test_errors_are_counted_while_redis_is_down_and_the_api_answers(self):
+        from .cache_metrics import summary
+
+        with override_settings(CACHES=redis_down()):
+            response = self.client_for("anonymous").get(LIST)
+        self.assertEqual(response.status_code, 200)
+        self.assertGreater(summary()["errors"].get("ConnectionError", 0), 0)
+
+    def test_the_metrics_are_prometheus_text_for_staff_only(self):
+        from prometheus_client.parser import text_string_to_metric_families
+
+        self.assertIn(
+            self.client_for("anonymous").get("/api/cache-metrics/").status_code,
+            (401, 403),
+        )
+        staff = get_user_model().objects.create_user("ops", is_staff=True)
+        client = APIClient()
+        client.force_login(staff)
+        response = client.get("/api/cache-metrics/")
+        self.assertEqual(response.status_code, 200)
+        names = {
+            f.name for f in text_string_to_metric_families(response.content.decode())
+        }
+        self.assertLessEqual({"drf_cache_responses", "drf_cache_commands"}, names)
