@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "recipes.serializer_fields.apps.SerializerFieldsRecipeConfig",  # and this one too
     "recipes.conditional.apps.ConditionalRecipeConfig",  # and this one
     "recipes.auth_cache.apps.AuthCacheRecipeConfig",  # ends cached credentials on change
+    "recipes.warming",  # its management command: python -m recipes warm
 ]
 
 MIDDLEWARE = [
@@ -176,12 +177,26 @@ COOKBOOK_RECIPES = [
     "recipes.stampede",
     "recipes.auth_cache",
     "recipes.monitoring",
+    "recipes.warming",
 ]
 # Recipes that serve no API of their own (test fixtures, commands): each has a copy unit, its
 # tests, a page and a notebook, like the recipes above.
 COOKBOOK_TOOLS = [
     "recipes.testing",
 ]
+
+# --8<-- [start:cache_warming]
+# The warming recipe's command: what `python -m recipes warm` requests, as a client of HOST.
+CACHE_WARMING = {
+    "HOST": "localhost",
+    "PATHS": [
+        "/api/warming/books/",
+        "/api/warming/books/?page=2",
+        "/api/warming/authors/",
+        *(f"/api/warming/books/{book_id}/" for book_id in range(1, 6)),
+    ],
+}
+# --8<-- [end:cache_warming]
 
 # --8<-- [start:response_cache]
 # The middleware recipe's response cache: which paths it keeps, and for how long (seconds).

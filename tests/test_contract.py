@@ -115,6 +115,7 @@ ELSEWHERE = {  # recipes whose responses are not cached entries, and where their
     "redis-config": "the CACHES setting: recipes/redis_config/tests",
     "auth-cache": "credentials, not responses: recipes/auth_cache/tests",
     "monitoring": "counts, not responses: recipes/monitoring/tests",
+    "warming": "the versioning recipe's entries, warmed: recipes/warming/tests",
 }
 
 

@@ -115,6 +115,12 @@ PROMISES = {
         builds_on="versioning",
         cache_options=FAIL_OPEN,
     ),
+    "warming": Promises(  # warming the versioning recipe's entries
+        "WarmingContract",
+        views="versioning",
+        builds_on="versioning",
+        cache_options=FAIL_OPEN,
+    ),
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(
@@ -189,6 +195,12 @@ def build_project(root: Path, recipe: str, promises: Promises) -> Path:
         )
         copy_into(app, promises.builds_on)
     shutil.copy(PROJECT / "contract.py", app / "tests.py")
+    if (WIRING / f"{recipe}_command.py").exists():
+        commands = app / "management" / "commands"
+        commands.mkdir(parents=True)
+        for package in (commands.parent, commands):
+            (package / "__init__.py").write_text("")
+        shutil.copy(WIRING / f"{recipe}_command.py", commands / "warm_cache.py")
     if promises.runner == "pytest":
         shutil.copy(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
         shutil.copy(WIRING / f"{recipe}_tests.py", root / promises.contract)

@@ -350,3 +350,37 @@ class MonitoringContract(CopiedProject):
             f.name for f in text_string_to_metric_families(response.content.decode())
         }
         self.assertLessEqual({"drf_cache_responses", "drf_cache_commands"}, names)
+
+
+class WarmingContract(CopiedProject):
+    """``manage.py warm_cache``: hits afterwards, nothing new the second time, and a
+    clear failure when the cache cannot keep entries."""
+
+    def warm(self) -> str:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("warm_cache", "--concurrency", "1", stdout=out)
+        return out.getvalue()
+
+    def test_warmed_pages_are_hits_with_the_promised_queries(self):
+        self.warm()
+        for path in settings.CACHE_WARMING["PATHS"]:
+            with CaptureQueriesContext(connection) as ran:
+                response = self.client_for("anonymous").get(path)
+            self.assertEqual((outcome(response), len(ran)), ("hit", 0), path)
+
+    def test_warming_twice_writes_nothing_new(self):
+        self.warm()
+        self.assertIn("skipped │ 2", self.warm())
+
+    def test_warming_a_cache_that_is_down_fails_with_the_reason(self):
+        from django.core.management import CommandError
+
+        with (
+            override_settings(CACHES=redis_down()),
+            self.assertRaisesMessage(CommandError, "cannot keep entries"),
+        ):
+            self.warm()
