@@ -136,6 +136,7 @@ def bench(session: nox.Session) -> None:
         "stampede",
         "hits",
         "monitoring",
+        "memory",
         "workload",
     ):
         session.run(

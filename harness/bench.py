@@ -24,6 +24,7 @@ STORAGE_SCENARIO = "redis-config"
 HITS_SCENARIO = "hits"
 WORKLOAD_SCENARIO = "workload"
 MONITORING_SCENARIO = "monitoring"
+MEMORY_SCENARIO = "memory"
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ def main(argv: list[str] | None = None) -> str:
                 HITS_SCENARIO,
                 WORKLOAD_SCENARIO,
                 MONITORING_SCENARIO,
+                MEMORY_SCENARIO,
             ]
         ),
     )
@@ -329,6 +331,14 @@ def main(argv: list[str] | None = None) -> str:
         what = (
             "Django's WSGI handler called in one process, SQLite in memory, a private "
             f"redis-server on loopback; {args.repeat} interleaved rounds"
+        )
+    elif args.scenario == MEMORY_SCENARIO:
+        from .memory_sizes import run_memory_sizes
+
+        output = run_memory_sizes(args.size)
+        what = (
+            "Django's WSGI handler called in one process, SQLite in memory, a private "
+            "redis-server on loopback, each request on an empty Redis"
         )
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "recipes.conditional.apps.ConditionalRecipeConfig",  # and this one
     "recipes.auth_cache.apps.AuthCacheRecipeConfig",  # ends cached credentials on change
     "recipes.warming",  # its management command: python -m recipes warm
+    "recipes.memory.apps.MemoryRecipeConfig",  # check --deploy: Redis's memory policy
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,7 @@ COOKBOOK_RECIPES = [
 # tests, a page and a notebook, like the recipes above.
 COOKBOOK_TOOLS = [
     "recipes.testing",
+    "recipes.memory",
 ]
 
 # --8<-- [start:cache_warming]

@@ -147,3 +147,28 @@ def test_docs_include_a_workload_table_where_no_invalidating_recipe_served_stale
     assert set(rows) == {target.label for target in TARGETS}
     assert {rows[target] for target in INVALIDATING} == {"0"}
     assert "python -m harness.bench workload" in included("workload")
+
+
+def test_docs_include_the_monitoring_cost_the_harness_measured():
+    from harness.monitoring_cost import RECIPES
+
+    table = included("monitoring")
+    assert "python -m harness.bench monitoring" in table
+    for recipe in RECIPES:
+        assert re.search(rf"^\| {recipe} \|( [\d,]+ µs \|){{4}}", table, re.MULTILINE)
+    assert "Counting responses and commands adds" in table
+    assert "Counting responses alone adds" in table
+
+
+def test_docs_include_the_sizes_the_harness_measured():
+    from harness.memory_sizes import RECIPES
+
+    table = included("memory")
+    assert "python -m harness.bench memory" in table
+    for recipe in RECIPES:
+        for page in PAGES:
+            assert re.search(
+                rf"^\| {recipe} \| {page} \| \d+, [\d,]+ \| \d+, [\d,]+ \|$",
+                table,
+                re.MULTILINE,
+            ), (recipe, page)

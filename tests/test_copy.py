@@ -121,6 +121,12 @@ PROMISES = {
         builds_on="versioning",
         cache_options=FAIL_OPEN,
     ),
+    "memory": Promises(  # sizing the versioning recipe's keys, checking the policy
+        "MemoryContract",
+        views="versioning",
+        builds_on="versioning",
+        cache_options=FAIL_OPEN,
+    ),
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(

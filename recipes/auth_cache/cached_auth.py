@@ -71,6 +71,8 @@ class AuthCache:
         cache = caches[self.alias]
         for key in keys:  # one key per command: each may live on another Cluster node
             cache.set(key, ENDED, self.hold_off)  # (2)!
+            if cache.get(key) != ENDED:  # (3)!
+                cache.delete(key)
 
 
 def token_key(token: str) -> str:

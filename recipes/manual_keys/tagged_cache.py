@@ -44,7 +44,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase
 from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -169,21 +169,26 @@ class TaggedCache:
         """Delete every entry recorded under any of ``tags``, and refuse racing stores."""
         tags = sorted(set(tags))
         cache = caches[self.alias]
+        keys = [cache.make_key(self._key("invalidations")), *self._tag_keys(tags)]
         try:
             self._redis().eval(
-                INVALIDATE,
-                1 + 2 * len(tags),
-                cache.make_key(self._key("invalidations")),
-                *self._tag_keys(tags),
-                fresh_count(),
-                self.max_timeout,
+                INVALIDATE, len(keys), *keys, fresh_count(), self.max_timeout
             )
+        except ResponseError as refused:  # (3)!
+            logger.warning("Invalidating %s by deletes alone: %s", tags, refused)
+            self._delete_tagged(keys)
         except RedisError:
             logger.error("Could not invalidate %s", tags, exc_info=True)
 
+    def _delete_tagged(self, keys: list[str]) -> None:
+        try:
+            self._redis().eval(DELETE_TAGGED, len(keys), *keys)
+        except RedisError:
+            logger.error("Could not invalidate by deletes %s", keys, exc_info=True)
+
     def invalidate_on_commit(self, tags: Iterable[str]) -> None:
         """Invalidate ``tags`` once the current transaction commits (at once outside one)."""
-        transaction.on_commit(partial(self.invalidate, set(tags)))  # (3)!
+        transaction.on_commit(partial(self.invalidate, set(tags)))  # (4)!
 
     def entry_key(self, key: str) -> str:
         return self._key(f"entry:{key}")
@@ -242,6 +247,18 @@ for i = 1, tags do
   redis.call('SET', KEYS[1 + tags + i], count, 'EX', ARGV[2])
 end
 return count
+"""
+
+# KEYS: as INVALIDATE's. Only deletes, which Redis allows when it is full (noeviction).
+DELETE_TAGGED = """
+local tags = (#KEYS - 1) / 2
+for i = 1, tags do
+  for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1 + i])) do
+    redis.call('DEL', entry)
+  end
+  redis.call('DEL', KEYS[1 + i])
+end
+return tags
 """
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +82,13 @@ class RowFieldCache:
     def invalidate(self, field: str, pks: Iterable[Any]) -> None:
         """Forget ``field`` for the rows ``pks``, and refuse the stores of racing reads."""
         keys = [self.key(field, pk) for pk in pks]
-        self._run(
-            INVALIDATE,
-            [self.key("invalidations"), *keys, *(f"{key}:gone" for key in keys)],
-            [fresh_count(), self.timeout],
-        )
+        marked = [self.key("invalidations"), *keys, *(f"{key}:gone" for key in keys)]
+        try:
+            self._eval(INVALIDATE, marked, [fresh_count(), self.timeout])
+        except ResponseError:  # full under noeviction: deletes alone are still allowed
+            self._run(DELETE_VALUES, keys, [])
+        except RedisError:
+            logger.warning("Redis failed; %s values not forgotten", self.name)
 
     def key(self, field: str, pk: Any = "") -> str:
         return f"{{{self.name}}}:{field}:{pk}"
@@ -109,15 +111,18 @@ class RowFieldCache:
         )
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> None:
-        cache = caches[self.alias]
         try:
-            get_redis_connection(self.alias).eval(
-                script, len(keys), *(cache.make_key(key) for key in keys), *args
-            )
+            self._eval(script, keys, args)
         except RedisError:  # fail open: the page was answered; nothing is cached
             logger.warning(
                 "Redis failed; %s values not cached", self.name, exc_info=True
             )
+
+    def _eval(self, script: str, keys: list[str], args: list[Any]) -> None:
+        make_key = caches[self.alias].make_key
+        get_redis_connection(self.alias).eval(
+            script, len(keys), *(make_key(key) for key in keys), *args
+        )
 
 
 def fresh_count() -> int:
@@ -149,6 +154,13 @@ local count = redis.call('INCR', KEYS[1])
 for i = 1, n do
   redis.call('DEL', KEYS[1 + i])
   redis.call('SET', KEYS[1 + n + i], count, 'EX', ARGV[2])
+end
+"""
+
+# KEYS: the values. Deletes alone, which Redis allows when it is full (noeviction).
+DELETE_VALUES = """
+for i = 1, #KEYS do
+  redis.call('DEL', KEYS[i])
 end
 """
 

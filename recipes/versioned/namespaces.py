@@ -80,15 +80,26 @@ class Namespaces:
         cache = caches[self.alias]
         for name in names:
             key = f"{self.prefix}:{name}"
-            try:
-                cache.incr(key)  # (2)!
-            except ValueError:  # no version yet, or evicted: any fresh start is newer
-                if not cache.add(key, fresh_version(), timeout=None):
-                    cache.incr(key)  # a reader started it meanwhile: move past it
+            if advance(cache, key) is None:
+                cache.delete(key)  # (2)!
 
     def bump_on_commit(self, names: Iterable[str]) -> None:
         """Bump once the current transaction commits (at once outside a transaction)."""
         transaction.on_commit(partial(self.bump, set(names)))
+
+
+def advance(cache: Any, key: str) -> int | None:
+    """Increment the version under ``key``, starting it afresh if it has none; return
+    ``None`` if the cache refused (a cache that fails open answers ``None``)."""
+    try:
+        return cache.incr(key)  # (3)!
+    except ValueError:  # no version yet, or evicted: any fresh start is newer
+        if cache.add(key, fresh_version(), timeout=None):
+            return cache.get(key)
+        try:
+            return cache.incr(key)  # a reader started it meanwhile: move past it
+        except ValueError:
+            return None  # still none: the cache keeps nothing now
 
 
 def fresh_version() -> int:

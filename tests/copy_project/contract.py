@@ -384,3 +384,25 @@ class WarmingContract(CopiedProject):
             self.assertRaisesMessage(CommandError, "cannot keep entries"),
         ):
             self.warm()
+
+
+class MemoryContract(CopiedProject):
+    """``check --deploy`` warns of the test Redis's settings; sizes add up by key group."""
+
+    def test_the_deploy_check_warns_of_no_limit_and_noeviction(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("check", "--deploy", stdout=out, stderr=out)
+        self.assertIn("memory.W001", out.getvalue())  # redis-server's default: no limit
+        self.assertIn("memory.W002", out.getvalue())  # ... and noeviction
+
+    def test_sizes_count_the_keys_a_read_stored(self):
+        from .redis_memory import sizes_by_group
+
+        self.client_for("alice-token").get(LIST)
+        groups = {size.group: size for size in sizes_by_group()}
+        self.assertEqual(groups["ns"].keys, 2)  # articles, and alice's stars
+        self.assertGreater(groups["articles.list"].bytes, 0)
