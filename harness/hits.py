@@ -578,37 +578,23 @@ def draw_chart(
 def run_hits(size: str, repeat: int, chart: Path | None = None) -> str:
     """Measure everything on a private redis-server, with the bookshop's ``size`` data;
     draw the chart of the hits into ``chart`` if given."""
-    import os
-    import tempfile
+    from .redis_server import bookshop_on_private_redis
 
-    from .redis_server import free_port, start_redis_server
+    with bookshop_on_private_redis(size):
+        from django.conf import settings
+        from django.test.utils import override_settings
 
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start_redis_server(port, Path(workdir))
-        try:
-            os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            os.environ["DJANGO_DEBUG"] = "0"
-            from recipes.bookshop import sandbox
-
-            sandbox.start(size)
-            from django.conf import settings
-            from django.test.utils import override_settings
-
-            response_cache = settings.RESPONSE_CACHE | {
-                "TIMEOUTS": {
-                    **settings.RESPONSE_CACHE["TIMEOUTS"],
-                    "/bench/middleware-plain-token/": 60,
-                }
+        response_cache = settings.RESPONSE_CACHE | {
+            "TIMEOUTS": {
+                **settings.RESPONSE_CACHE["TIMEOUTS"],
+                "/bench/middleware-plain-token/": 60,
             }
-            with override_settings(
-                ROOT_URLCONF="harness.bench_urls", RESPONSE_CACHE=response_cache
-            ):
-                measured, requester = measure_all(repeat)
-                profile = profile_table(requester, "alice-token", "list", repeat * 3)
-                if chart is not None:
-                    draw_chart(measured, chart)
-                return report(measured, profile)
-        finally:
-            server.kill()
-            server.wait(timeout=10)
+        }
+        with override_settings(
+            ROOT_URLCONF="harness.bench_urls", RESPONSE_CACHE=response_cache
+        ):
+            measured, requester = measure_all(repeat)
+            profile = profile_table(requester, "alice-token", "list", repeat * 3)
+            if chart is not None:
+                draw_chart(measured, chart)
+            return report(measured, profile)

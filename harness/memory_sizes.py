@@ -57,22 +57,7 @@ def report(measured: list[Measured]) -> str:
 
 def run_memory_sizes(size: str) -> str:
     """Measure on a private redis-server with the bookshop's ``size`` data."""
-    import os
-    import tempfile
-    from pathlib import Path
+    from .redis_server import bookshop_on_private_redis
 
-    from .redis_server import free_port, start_redis_server
-
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start_redis_server(port, Path(workdir))
-        try:
-            os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            os.environ["DJANGO_DEBUG"] = "0"
-            from recipes.bookshop import sandbox
-
-            sandbox.start(size)
-            return report(measure())
-        finally:
-            server.kill()
-            server.wait(timeout=10)
+    with bookshop_on_private_redis(size):
+        return report(measure())

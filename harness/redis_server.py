@@ -1,9 +1,13 @@
 """Start a private ``redis-server`` on a free loopback port: for tests and benchmarks."""
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -44,3 +48,22 @@ def start_redis_server(port: int, workdir: Path) -> subprocess.Popen:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"redis-server did not answer on port {port} within 10 s")
+
+
+@contextmanager
+def bookshop_on_private_redis(size: str) -> Iterator[int]:
+    """Seed the in-memory bookshop with ``size`` data, caching in a private
+    ``redis-server``, for a benchmark; yield the server's port."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        server = start_redis_server(port, Path(workdir))
+        try:
+            os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            os.environ["DJANGO_DEBUG"] = "0"
+            from recipes.bookshop import sandbox
+
+            sandbox.start(size)
+            yield port
+        finally:
+            server.kill()
+            server.wait(timeout=10)

@@ -43,3 +43,22 @@ def test_evicted_tag_sets_leave_their_entry_to_be_served_stale(book):
 
 
 # --8<-- [end:tag_set_evicted]
+
+
+# --8<-- [start:timeouts]
+def test_entries_have_a_timeout_and_versions_none(bookshop):
+    """What volatile-* may evict (keys with a timeout) and what it may not."""
+    sandbox.client("alice-token").get("/api/versioning/books/")
+    cache = caches["default"]
+
+    timeouts = {key: cache.ttl(key) for key in cache.keys("*")}
+
+    versions = {key: ttl for key, ttl in timeouts.items() if key.startswith("ns:")}
+    assert len(versions) == 3  # books, authors, alice's favourites
+    entries = {key: ttl for key, ttl in timeouts.items() if key.startswith("books.")}
+    assert set(versions.values()) == {None}  # kept until bumped
+    assert entries
+    assert all(0 < ttl <= 300 for ttl in entries.values())
+
+
+# --8<-- [end:timeouts]
