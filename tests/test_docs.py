@@ -37,8 +37,9 @@ def test_notebook_is_rendered_from_a_fresh_execution(site):
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is hidden
 
 
-def test_a_notebook_chart_is_drawn_when_the_site_is_built(site):
-    built = (site / "notebooks" / "middleware" / "index.html").read_text()
+@pytest.mark.parametrize("notebook", ["middleware", "monitoring"])
+def test_a_notebook_chart_is_drawn_when_the_site_is_built(site, notebook):
+    built = (site / "notebooks" / notebook / "index.html").read_text()
     images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", built)
 
     assert any(len(image) > 5_000 for image in images)  # a plot, not the page's icons
