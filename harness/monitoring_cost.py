@@ -43,16 +43,12 @@ def connections(counted: bool) -> Iterator[None]:
     from django_redis import get_redis_connection
 
     pool = get_redis_connection("default").connection_pool
-    counting = COUNTING[0] or pool.connection_class
-    COUNTING[0] = counting
+    counting = pool.connection_class  # outside this block, always the counting class
     swap(pool, counting if counted else counting.__bases__[1])  # (CountingMixin, base)
     try:
         yield
     finally:
         swap(pool, counting)
-
-
-COUNTING: list[type | None] = [None]
 
 
 def swap(pool: object, connection_class: type) -> None:

@@ -236,15 +236,7 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
     }
 
     def manage(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_in(project, env, "manage.py", *args)
 
     made = manage("makemigrations", "articles")
     assert made.returncode == 0, made.stderr
@@ -279,11 +271,20 @@ def assert_own_tests_pass(
 def run_pytest(
     project: Path, tests: str, env: dict[str, str], *, workers: int
 ) -> subprocess.CompletedProcess:
+    return run_in(
+        project,
+        env,
+        *("-m", "pytest", tests, "-p", "xdist", "-n", str(workers)),
+        *("--ds", "shop.settings", "-p", "no:cacheprovider", "-o", "addopts="),
+    )
+
+
+def run_in(
+    project: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` in the generated project, and capture what it says."""
     return subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", tests, "-p", "xdist", "-n", str(workers)),
-            *("--ds", "shop.settings", "-p", "no:cacheprovider", "-o", "addopts="),
-        ],
+        [sys.executable, *args],
         cwd=project,
         env=env,
         capture_output=True,

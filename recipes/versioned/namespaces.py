@@ -94,8 +94,9 @@ def advance(cache: Any, key: str) -> int | None:
     try:
         return cache.incr(key)  # (3)!
     except ValueError:  # no version yet, or evicted: any fresh start is newer
-        if cache.add(key, fresh_version(), timeout=None):
-            return cache.get(key)
+        started = fresh_version()
+        if cache.add(key, started, timeout=None):
+            return started
         try:
             return cache.incr(key)  # a reader started it meanwhile: move past it
         except ValueError:
