@@ -18,8 +18,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server(port: int, workdir: Path) -> subprocess.Popen:
-    """Start ``redis-server`` on ``port`` with no persistence and wait until it answers."""
+def start_redis_server(port: int, workdir: Path, *extra: str) -> subprocess.Popen:
+    """Start ``redis-server`` on ``port`` with no persistence and wait until it answers;
+    ``extra`` are further ``--option value`` arguments."""
     process = subprocess.Popen(
         [
             shutil.which("redis-server") or "redis-server",
@@ -33,6 +34,7 @@ def start_redis_server(port: int, workdir: Path) -> subprocess.Popen:
             "no",
             "--dir",
             str(workdir),
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

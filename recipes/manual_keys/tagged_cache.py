@@ -149,11 +149,12 @@ class TaggedCache:
             )
         tags = sorted(set(tags))
         cache = caches[self.alias]
+        entry = cache.make_key(self.entry_key(key))
         try:
-            stored = self._redis().eval(
+            stored = self._redis(entry).eval(
                 STORE_UNLESS_INVALIDATED,
                 1 + 2 * len(tags),
-                cache.make_key(self.entry_key(key)),
+                entry,
                 *self._tag_keys(tags),
                 cache.client.encode(value),
                 timeout * 1000,
@@ -171,7 +172,7 @@ class TaggedCache:
         cache = caches[self.alias]
         keys = [cache.make_key(self._key("invalidations")), *self._tag_keys(tags)]
         try:
-            self._redis().eval(
+            self._redis(keys[0]).eval(
                 INVALIDATE, len(keys), *keys, fresh_count(), self.max_timeout
             )
         except ResponseError as refused:  # (3)!
@@ -182,7 +183,7 @@ class TaggedCache:
 
     def _delete_tagged(self, keys: list[str]) -> None:
         try:
-            self._redis().eval(DELETE_TAGGED, len(keys), *keys)
+            self._redis(keys[0]).eval(DELETE_TAGGED, len(keys), *keys)
         except RedisError:
             logger.error("Could not invalidate by deletes %s", keys, exc_info=True)
 
@@ -205,7 +206,12 @@ class TaggedCache:
             for tag in tags
         ]
 
-    def _redis(self) -> Any:
+    def _redis(self, key: str) -> Any:
+        """The connection that holds ``key`` and, by the hash tag they share, every key
+        of a script: django-redis's ``ShardClient`` keeps each tag on one server."""
+        client = caches[self.alias].client
+        if hasattr(client, "get_server"):
+            return client.get_server(key)
         return get_redis_connection(self.alias)
 
 

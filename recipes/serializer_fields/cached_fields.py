@@ -119,10 +119,16 @@ class RowFieldCache:
             )
 
     def _eval(self, script: str, keys: list[str], args: list[Any]) -> None:
-        make_key = caches[self.alias].make_key
-        get_redis_connection(self.alias).eval(
-            script, len(keys), *(make_key(key) for key in keys), *args
-        )
+        cache = caches[self.alias]
+        stored = [cache.make_key(key) for key in keys]
+        # django-redis's ShardClient keeps each key on one server, chosen by its hash
+        # tag, which every key of one script shares; other clients write through one.
+        client = cache.client
+        if hasattr(client, "get_server"):
+            redis = client.get_server(stored[0])
+        else:
+            redis = get_redis_connection(self.alias)
+        redis.eval(script, len(stored), *stored, *args)
 
 
 def fresh_count() -> int:
