@@ -241,9 +241,8 @@ class Cluster(Topology):
         raise LookupError(f"no node serves slot {slot}")
 
 
-
 @dataclass
-class Sentinels(Topology):
+class Sentinels(Replicated):
     """A primary and a replica, watched by three sentinels that fail over in about a
     second when the primary stops answering."""
 
@@ -256,16 +255,8 @@ class Sentinels(Topology):
         self.nodes += [primary, replica]
         for _ in range(3):
             self.sentinels.append(self.start_sentinel(primary.port))
-        Replicated.wait_in_sync(self)  # type: ignore[arg-type]
+        self.wait_in_sync()
         wait_until(self.sentinels_agree, "three sentinels watching primary and replica")
-
-    @property
-    def primary(self) -> Node:
-        return self.nodes[0]
-
-    @property
-    def replicas(self) -> list[Node]:
-        return self.nodes[1:]
 
     def start_sentinel(self, primary_port: int) -> Node:
         port = free_port()
@@ -299,23 +290,28 @@ class Sentinels(Topology):
 
     def primary_port(self) -> int:
         """The primary's port, as the sentinels report it."""
-        _, port = self.sentinels[0].client().sentinel_get_master_addr_by_name(
-            self.service
+        _, port = (
+            self.sentinels[0].client().sentinel_get_master_addr_by_name(self.service)
         )
         return int(port)
 
     def kill_primary_and_wait_for_promotion(self) -> Node:
         """Kill the primary; return its replica once the sentinels have promoted it and
         it accepts writes."""
-        old, new = self.primary, self.replicas[0]
-        old.kill()
+        self.primary.kill()
+        return self.wait_for_promotion_of(self.replicas[0])
+
+    def wait_for_promotion_of(self, replica: Node) -> Node:
+        """Wait until the sentinels name ``replica`` the primary and it accepts writes."""
         wait_until(
-            lambda: self.primary_port() == new.port
-            and new.client().info("replication")["role"] == "master",
+            lambda: (
+                self.primary_port() == replica.port
+                and replica.client().info("replication")["role"] == "master"
+            ),
             "the replica promoted by the sentinels",
         )
-        self.nodes = [new, old]
-        return new
+        self.nodes = [replica, *(node for node in self.nodes if node is not replica)]
+        return replica
 
     def stop(self) -> None:
         for sentinel in self.sentinels:

@@ -39,8 +39,8 @@ from urllib.parse import urlparse
 from django.core.cache import caches
 from django_redis.client import DefaultClient, SentinelClient
 from django_redis.pool import ConnectionFactory
-from redis.cluster import ClusterNode, RedisCluster
 from redis.backoff import NoBackoff
+from redis.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException
@@ -264,8 +264,8 @@ class FailoverAwareConnection(SentinelManagedConnection):
     writes, and empties it before anything is read.
     """
 
-    def on_connect(self) -> None:
-        super().on_connect()
+    def connect_to(self, address: tuple[str, int]) -> None:
+        super().connect_to(address)  # connected, authenticated, its database selected
         if self.connection_pool.is_master:
             self.empty_if_primary_changed()
 

@@ -64,7 +64,8 @@ class Namespaces:
         ``get_many``; the versions are ``None`` if the cache cannot say."""
         keys = {name: f"{self.prefix}:{name}" for name in names}
         cache = caches[self.alias]
-        found = cache.get_many([*keys.values(), *filter(None, [entry_key])])
+        # A copy: django-redis answers a failed get_many with one shared dict.
+        found = dict(cache.get_many([*keys.values(), *filter(None, [entry_key])]))
         entry = found.pop(entry_key, None)
         missing = [key for key in keys.values() if key not in found]
         for key in missing:

@@ -24,6 +24,7 @@ INVALIDATING = (
     "conditional",
 )
 READERS = ("anonymous", "alice-token", "bob-session")
+TITLES = itertools.count()  # every write changes what it writes
 # django-redis 7.0's own RedisCache passes ``client=None`` to every ShardClient call, which
 # warns on every read; the warning is about django-redis's call, not the recipes'.
 SHARD_CLIENT_WARNS = "ignore:.* on sharded client should not specify client"
@@ -40,11 +41,13 @@ def differences_after_writes(slug: str) -> list[tuple[str, str]]:
     readers = {kind: sandbox.client(kind) for kind in READERS}
     alice = readers["alice-token"]
     found = []
-    for step, book in enumerate((1, 2)):
+    for book in (1, 2):
         for kind, path in itertools.product(READERS, paths(slug)):
             readers[kind].get(path)
         response = alice.patch(
-            f"/api/{slug}/books/{book}/", {"title": f"Step {step}"}, format="json"
+            f"/api/{slug}/books/{book}/",
+            {"title": f"Write {next(TITLES)}"},
+            format="json",
         )
         assert response.status_code == 200, response.content
         found += [
@@ -59,7 +62,10 @@ def differences_after_writes(slug: str) -> list[tuple[str, str]]:
 @pytest.mark.real_redis
 @pytest.mark.parametrize("slug", INVALIDATING)
 def test_replicas_that_lag_serve_nothing_stale(replicated, cache_on, slug):
-    cache_on(replicated, replicated_cache(replicated.primary.url, [replicated.replicas[0].url]))
+    cache_on(
+        replicated,
+        replicated_cache(replicated.primary.url, [replicated.replicas[0].url]),
+    )
     replicated.pause_replication()
     try:
         assert differences_after_writes(slug) == []

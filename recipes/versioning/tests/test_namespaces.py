@@ -123,3 +123,22 @@ def test_django_incr_version_moves_one_key_not_a_namespace(bookshop):
     assert cache.get("books:list:1") is None  # moved to version 2 ...
     assert cache.get("books:list:1", version=2) == "old page 1"
     assert cache.get("books:list:2") == "old page 2"  # ... and page 2 is still served
+
+
+def test_a_read_that_fails_once_leaves_the_next_failure_empty(monkeypatch):
+    """django-redis answers every failed ``get_many`` with one shared dict; a reader
+    that added to it would hand its versions to the next failure, as if read."""
+    from django_redis.exceptions import ConnectionInterrupted
+
+    real_get_many, failures = cache.client.get_many, iter([True])
+
+    def fails_first(*args, **kwargs):
+        if next(failures, False):
+            raise ConnectionInterrupted(connection=None)
+        return real_get_many(*args, **kwargs)
+
+    monkeypatch.setattr(cache.client, "get_many", fails_first)
+    Namespaces().read(["books"], "an-entry")  # fails, then starts the version
+
+    failures = iter([True])
+    assert cache.get_many(["ns:books"]) == {}  # a failure still reads as nothing

@@ -1,0 +1,57 @@
+"""A Redis Cluster of three primaries, reached through redis-py's ``RedisCluster``."""
+
+import pytest
+from django.core.cache import caches
+
+from harness.testing import read_both, timing
+from recipes.bookshop import sandbox
+from recipes.scale_out.redis_topologies import cluster_cache, key_slot
+
+from .test_guarantees import INVALIDATING, paths
+
+
+@pytest.mark.real_redis
+def test_a_hit_spans_slots_and_a_tag_store_stays_in_one(cluster, cache_on):
+    cache_on(cluster, cluster_cache(cluster.urls))
+    reader = sandbox.client("anonymous")
+    reader.get("/api/versioning/books/")
+    assert timing(reader.get("/api/versioning/books/")).cache == "hit"
+    reader.get("/api/manual-keys/books/")
+    assert timing(reader.get("/api/manual-keys/books/")).cache == "hit"
+
+    stored = caches["default"].client.get_client(write=True).keys(target_nodes="all")
+    tagged = {key_slot(key) for key in stored if b"{" in key}
+    versions = {key_slot(key) for key in stored if b":ns:" in key}
+    assert len(versions) > 1  # versions spread over slots
+    assert len({cluster.node_of(k.decode()).port for k in stored}) > 1  # and nodes
+    assert (
+        all(
+            len({key_slot(key) for key in stored if key.startswith(tag)}) == 1
+            for tag in {key[: key.index(b"}") + 1] for key in stored if b"{" in key}
+        )
+        and tagged
+    )  # every hash tag's keys in one slot
+
+
+# --8<-- [start:node_down]
+@pytest.mark.real_redis
+@pytest.mark.parametrize("slug", INVALIDATING)
+def test_a_cluster_with_a_node_down_answers_every_read_right(
+    tmp_path, redis_server, cache_on, slug
+):
+    from harness.redis_topology import Cluster
+
+    with Cluster(tmp_path) as cluster:
+        cache_on(cluster, cluster_cache(cluster.urls))
+        readers = [sandbox.client(kind) for kind in ("anonymous", "alice-token")]
+        for reader in readers:
+            for path in paths(slug):
+                reader.get(path)
+        cluster.nodes[0].kill()  # (1)!
+        alice = readers[1]
+        alice.patch(f"/api/{slug}/books/1/", {"title": "Node down"}, format="json")
+        reads = [read_both(reader, path) for reader in readers for path in paths(slug)]
+    assert all(cached == fresh and cached[0] == 200 for cached, fresh in reads)
+
+
+# --8<-- [end:node_down]
