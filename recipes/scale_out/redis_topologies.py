@@ -107,24 +107,28 @@ class PrimaryReadsMixin:
         patterns = self._options.get("PRIMARY_READS", ())
         return any(fnmatchcase(str(key), pattern) for pattern in patterns)
 
-    def get(self, key: Any, default: Any = None, version: Any = None, client=None):
+    def get(
+        self, key: Any, default: Any = None, version: Any = None, client: Any = None
+    ) -> Any:
         if client is None and self.reads_from_primary(key):
             client = self.get_client(write=True)
         return super().get(key, default, version, client)
 
-    def get_many(self, keys: Collection[Any], version: Any = None, client=None):
+    def get_many(
+        self, keys: Collection[Any], version: Any = None, client: Any = None
+    ) -> dict[Any, Any]:
         if client is not None:
             return super().get_many(keys, version, client)
         primary = [key for key in keys if self.reads_from_primary(key)]
         rest = [key for key in keys if not self.reads_from_primary(key)]
-        found = {}
+        found: dict[Any, Any] = {}
         if primary:  # (2)!
             found |= super().get_many(primary, version, self.get_client(write=True))
         if rest:
             found |= super().get_many(rest, version)
         return found
 
-    def has_key(self, key: Any, version: Any = None, client=None) -> bool:
+    def has_key(self, key: Any, version: Any = None, client: Any = None) -> bool:
         if client is None and self.reads_from_primary(key):
             client = self.get_client(write=True)
         return super().has_key(key, version, client)

@@ -75,7 +75,8 @@ def test_a_shard_client_has_no_one_connection_for_a_script(shards, cache_on):
     client = caches["default"].client
     tagged = {client.get_server_name(f":1:{{books}}:{n}") for n in range(20)}
     untagged = {client.get_server_name(f":1:ns:{n}") for n in range(20)}
-    assert len(tagged) == 1 and len(untagged) == 2  # a hash tag keeps keys together
+    assert len(tagged) == 1
+    assert len(untagged) == 2
 
 
 @pytest.mark.real_redis
