@@ -96,6 +96,7 @@ class Topology:
     nodes: list[Node] = field(default_factory=list)
 
     def __enter__(self) -> Topology:
+        self.workdir.mkdir(parents=True, exist_ok=True)
         try:
             self.start()
         except BaseException:

@@ -178,6 +178,7 @@ COOKBOOK_RECIPES = [
     "recipes.stampede",
     "recipes.auth_cache",
     "recipes.monitoring",
+    "recipes.scale_out",
     "recipes.warming",
 ]
 # Recipes that serve no API of their own (test fixtures, commands): each has a copy unit, its

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from harness.redis_topology import Cluster
 from harness.testing import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,6 +129,12 @@ PROMISES = {
         builds_on="versioning",
         cache_options=FAIL_OPEN,
     ),
+    "scale_out": Promises(  # the versioning recipe's cache on a Redis Cluster
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        views="versioning",
+        builds_on="versioning",
+    ),
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(
@@ -234,6 +242,18 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
         "COPY_PROMISES": promises.as_json(),
         "COPY_CACHE_OPTIONS": json.dumps(promises.cache_options),
     }
+    topology = ExitStack()
+    if recipe == "scale_out":
+        cluster = topology.enter_context(Cluster(tmp_path / "cluster"))
+        env["REDIS_CLUSTER_URLS"] = ",".join(cluster.urls)
+    with topology:
+        keeps_its_promises(project, promises, env, redis_server)
+
+
+def keeps_its_promises(
+    project: Path, promises: Promises, env: dict[str, str], redis_server: RedisServer
+) -> None:
+    """Run the contract the recipe promises in the built ``project``."""
 
     def manage(*args: str) -> subprocess.CompletedProcess:
         return run_in(project, env, "manage.py", *args)

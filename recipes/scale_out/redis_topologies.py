@@ -182,7 +182,7 @@ def cluster_cache(
         "LOCATION": urls[0],
         "OPTIONS": {
             "CONNECTION_FACTORY": f"{MODULE}.ClusterConnectionFactory",  # (3)!
-            "CLUSTER_NODES": urls,  # where to start when the first one is down
+            "CLUSTER_NODES": urls[1:],  # where else to start, if that one is down
             **timeouts(connect_timeout, read_timeout),
         },
     }
@@ -207,7 +207,7 @@ class ClusterConnectionFactory(ConnectionFactory):
     """django-redis's connection factory, making one ``CacheCluster`` per cache."""
 
     def connect(self, url: str) -> CacheCluster:
-        nodes = [urlparse(node) for node in self.options.get("CLUSTER_NODES", [url])]
+        nodes = [urlparse(node) for node in [url, *self.options["CLUSTER_NODES"]]]
         try:
             return CacheCluster(
                 startup_nodes=[ClusterNode(node.hostname, node.port) for node in nodes],
