@@ -129,7 +129,7 @@ def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".[test]")  # the stampede bursts need gunicorn and requests
     # A hit is tenths of a millisecond: more rounds, so that its medians settle.
-    repeats = {"hits": "100", "monitoring": "200"}
+    repeats = {"hits": "100", "monitoring": "200", "scale-out": "200"}
     for scenario in (
         "serializer-fields",
         "redis-config",
@@ -137,6 +137,7 @@ def bench(session: nox.Session) -> None:
         "hits",
         "monitoring",
         "memory",
+        "scale-out",
         "workload",
     ):
         session.run(

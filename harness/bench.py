@@ -25,6 +25,7 @@ HITS_SCENARIO = "hits"
 WORKLOAD_SCENARIO = "workload"
 MONITORING_SCENARIO = "monitoring"
 MEMORY_SCENARIO = "memory"
+SCALE_OUT_SCENARIO = "scale-out"
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,7 @@ def main(argv: list[str] | None = None) -> str:
                 WORKLOAD_SCENARIO,
                 MONITORING_SCENARIO,
                 MEMORY_SCENARIO,
+                SCALE_OUT_SCENARIO,
             ]
         ),
     )
@@ -331,6 +333,15 @@ def main(argv: list[str] | None = None) -> str:
         what = (
             "Django's WSGI handler called in one process, SQLite in memory, a private "
             f"redis-server on loopback; {args.repeat} interleaved rounds"
+        )
+    elif args.scenario == SCALE_OUT_SCENARIO:
+        from .scale_out_cost import run_scale_out_cost
+
+        output = run_scale_out_cost(args.size, args.repeat)
+        what = (
+            "Django's WSGI handler called in one process, SQLite in memory; one "
+            "redis-server, a primary with a replica and a three-node Redis Cluster, all "
+            f"on loopback; {args.repeat} interleaved rounds"
         )
     elif args.scenario == MEMORY_SCENARIO:
         from .memory_sizes import run_memory_sizes

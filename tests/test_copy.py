@@ -6,9 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
