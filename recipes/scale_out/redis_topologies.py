@@ -181,7 +181,7 @@ def cluster_cache(
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": urls[0],
         "OPTIONS": {
-            "CONNECTION_FACTORY": f"{MODULE}.ClusterConnectionFactory",  # (3)!
+            "CONNECTION_FACTORY": f"{MODULE}.ClusterConnectionFactory",  # (1)!
             "CLUSTER_NODES": urls[1:],  # where else to start, if that one is down
             **timeouts(connect_timeout, read_timeout),
         },
@@ -194,7 +194,7 @@ class CacheCluster(RedisCluster):
     django-redis (and the recipes) treat as Redis being down."""
 
     def mget(self, *keys: Any) -> list[Any]:
-        return self.mget_nonatomic(*keys)  # (4)!
+        return self.mget_nonatomic(*keys)  # (2)!
 
     def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -243,7 +243,7 @@ def sentinel_cache(
             "SENTINELS": list(sentinels),
             "SENTINEL_KWARGS": bounded(connect_timeout, read_timeout),
             "CONNECTION_POOL_KWARGS": {
-                "connection_class": FailoverAwareConnection,  # (5)!
+                "connection_class": FailoverAwareConnection,  # (1)!
                 **bounded(connect_timeout, read_timeout),
             },
             "PRIMARY_READS": list(primary_reads),
@@ -288,7 +288,7 @@ class FailoverAwareConnection(SentinelManagedConnection):
             self.port,
             current,
         )
-        self.send_command("FLUSHDB")  # (6)!
+        self.send_command("FLUSHDB")  # (2)!
         self.read_response()
         self.send_command("SET", EPOCH_KEY, current)
         self.read_response()

@@ -13,6 +13,7 @@ from .naive import django_redis_sentinel_cache
 PATHS = ["/api/versioning/books/", "/api/versioning/books/1/"]
 
 
+# --8<-- [start:failover]
 def lose_the_last_bump_in_a_failover(sentinels: Sentinels) -> list[str]:
     """Warm two views, write, and fail over to a replica that lacks the write's bump (as
     when the primary died before sending it); return the views then read stale."""
@@ -46,7 +47,6 @@ def test_a_failover_that_loses_a_bump_makes_the_old_entries_current(
     assert lose_the_last_bump_in_a_failover(fresh_sentinels) == PATHS
 
 
-# --8<-- [start:failover]
 @pytest.mark.real_redis
 def test_a_failover_that_loses_a_bump_serves_nothing_stale(fresh_sentinels, cache_on):
     cache_on(
