@@ -93,3 +93,25 @@ def test_a_cluster_serves_nothing_stale(cluster, cache_on, slug):
 def test_sentinels_serve_nothing_stale(sentinels, cache_on, slug):
     cache_on(sentinels, sentinel_cache(sentinels.addresses, sentinels.service))
     assert differences_after_writes(slug) == []
+
+
+@pytest.mark.real_redis
+def test_with_the_primary_down_replicas_keep_the_api_right(tmp_path, cache_on):
+    from harness.redis_topology import Replicated
+
+    with Replicated(tmp_path) as nodes:
+        cache_on(nodes, replicated_cache(nodes.primary.url, [nodes.replicas[0].url]))
+        for slug in ("versioning", "middleware"):
+            sandbox.client("anonymous").get(f"/api/{slug}/books/")
+        nodes.primary.kill()
+        alice = sandbox.client("alice-token")
+        alice.patch(
+            "/api/versioning/books/1/", {"title": "Primary down"}, format="json"
+        )
+        reads = [
+            read_both(sandbox.client(kind), f"/api/{slug}/books/{book}/")
+            for kind in READERS
+            for slug in ("versioning", "manual-keys")
+            for book in (1, 2)
+        ]
+    assert all(cached == fresh and cached[0] == 200 for cached, fresh in reads)

@@ -15,14 +15,17 @@ from .test_guarantees import SHARD_CLIENT_WARNS, differences_after_writes
 
 # --8<-- [start:lagging_replica]
 @pytest.mark.real_redis
-def test_reads_from_a_lagging_replica_serve_what_a_write_replaced(replicated, cache_on):
+@pytest.mark.parametrize("slug", ["versioning", "manual-keys"])
+def test_reads_from_a_lagging_replica_serve_what_a_write_replaced(
+    replicated, cache_on, slug
+):
     primary, replica = replicated.primary.url, replicated.replicas[0].url
     cache_on(replicated, django_redis_replicated_cache(primary, replica))
-    differences_after_writes("versioning")  # entries the replica has, then
+    differences_after_writes(slug)  # entries the replica has, then
     replicated.wait_in_sync()
     replicated.pause_replication()  # (1)!
     try:
-        assert differences_after_writes("versioning")
+        assert differences_after_writes(slug)
     finally:
         replicated.resume_replication()
 
@@ -92,3 +95,19 @@ def test_a_cluster_refuses_a_script_or_mget_across_slots(cluster):
     tagged = ["{books}:tag:1", "{books}:entry:1"]
     assert client.eval("return redis.call('DEL', KEYS[1], KEYS[2])", 2, *tagged) == 0
     client.close()
+
+
+@pytest.mark.real_redis
+@pytest.mark.filterwarnings(SHARD_CLIENT_WARNS)
+def test_a_pattern_delete_and_a_lock_reach_every_shard(shards, cache_on):
+    cache_on(shards, sharded_cache(shards.urls))
+    cache = caches["default"]
+    keys = [f"page:{n}" for n in range(20)]
+    cache.set_many(dict.fromkeys(keys, 1))
+    servers = {cache.client.get_server_name(cache.make_key(key)) for key in keys}
+    assert len(servers) == 2  # one group of keys, on both shards
+
+    cache.delete_pattern("page:*")
+    assert cache.get_many(keys) == {}
+    with cache.lock("page:lock", timeout=5, blocking_timeout=0):
+        assert not cache.lock("page:lock", blocking_timeout=0).acquire()
