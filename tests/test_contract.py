@@ -116,6 +116,7 @@ ELSEWHERE = {  # recipes whose responses are not cached entries, and where their
     "auth-cache": "credentials, not responses: recipes/auth_cache/tests",
     "monitoring": "counts, not responses: recipes/monitoring/tests",
     "warming": "the versioning recipe's entries, warmed: recipes/warming/tests",
+    "scale-out": "every recipe, on each topology: recipes/scale_out/tests",
 }
 
 

@@ -213,6 +213,7 @@ class ClusterConnectionFactory(ConnectionFactory):
                 startup_nodes=[ClusterNode(node.hostname, node.port) for node in nodes],
                 socket_timeout=self.options.get("SOCKET_TIMEOUT"),
                 socket_connect_timeout=self.options.get("SOCKET_CONNECT_TIMEOUT"),
+                retry=Retry(NoBackoff(), 1),  # (3)!
             )
         except RedisClusterException as unreachable:
             raise RedisConnectionError(str(unreachable)) from unreachable

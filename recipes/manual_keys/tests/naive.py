@@ -53,7 +53,8 @@ class UncheckedTaggedCache(TaggedCache):
     def set(self, key, value, *, tags, timeout, seen):
         cache = caches[self.alias]
         cache.set(self.entry_key(key), value, timeout)
-        with self._redis().pipeline(transaction=True) as pipe:
+        entry = cache.make_key(self.entry_key(key))
+        with self._redis(entry).pipeline(transaction=True) as pipe:
             for tag in tags:
                 pipe.sadd(
                     cache.make_key(self._key(f"tag:{tag}")),

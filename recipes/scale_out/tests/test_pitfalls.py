@@ -37,8 +37,9 @@ def test_djangos_own_redis_cache_reads_an_old_version_after_a_bump(
     primary, replica = replicated.primary.url, replicated.replicas[0].url
     cache_on(replicated, builtin_replicated_cache(primary, replica))
     namespaces = Namespaces()
-    before = namespaces.versions(["books"])
+    namespaces.versions(["books"])  # started on the primary, then copied
     replicated.wait_in_sync()
+    before = namespaces.versions(["books"])
     replicated.pause_replication()
     try:
         namespaces.bump(["books"])
