@@ -108,3 +108,22 @@ def test_on_a_phone_the_home_table_shows_every_recipe_link(base_url, reader):
         box = link.bounding_box()
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= PHONE["width"], link.inner_text()
+
+
+DESKTOP = {"width": 1280, "height": 800}
+SCROLLING_CODE = """blocks => blocks
+    .filter(block => block.scrollWidth > block.clientWidth + 1)
+    .map(block => block.textContent.split("\\n")[0])"""
+
+
+def test_at_1280_px_no_code_block_scrolls_sideways(site, base_url, reader):
+    reader.tab.set_viewport_size(DESKTOP)
+    scrolling = {}
+    for path in built_pages(site):
+        reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
+        if found := reader.tab.eval_on_selector_all(
+            ".md-typeset pre > code", SCROLLING_CODE
+        ):
+            scrolling[path] = found
+
+    assert scrolling == {}
