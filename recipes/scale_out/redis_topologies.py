@@ -119,8 +119,9 @@ class PrimaryReadsMixin:
     ) -> dict[Any, Any]:
         if client is not None:
             return super().get_many(keys, version, client)
-        primary = [key for key in keys if self.reads_from_primary(key)]
-        rest = [key for key in keys if not self.reads_from_primary(key)]
+        primary, rest = [], []
+        for key in keys:
+            (primary if self.reads_from_primary(key) else rest).append(key)
         found: dict[Any, Any] = {}
         if primary:  # (2)!
             found |= super().get_many(primary, version, self.get_client(write=True))
