@@ -60,6 +60,19 @@ class Target:
 
 
 @dataclass
+class Timed:
+    """One recipe's hit, sent one way, timed request by request (the cost benchmarks)."""
+
+    recipe: str
+    way: str
+    times_us: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_us)
+
+
+@dataclass
 class Measured:
     target: Target
     times_us: list[float] = field(default_factory=list)

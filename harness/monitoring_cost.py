@@ -13,26 +13,14 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
-from .hits import WsgiClient, client_headers
+from .hits import Timed, WsgiClient, client_headers
 
 RECIPES = ("versioning", "signals", "middleware", "manual-keys")
 COUNTED, UNCOUNTED, UNCOUNTED_AGAIN = "counted", "not counted", "not counted (A/A)"
 RESPONSES_ONLY = "responses only"  # the middleware, and connections that count nothing
 WAYS = (COUNTED, RESPONSES_ONLY, UNCOUNTED, UNCOUNTED_AGAIN)
 MONITORING = "recipes.monitoring.cache_metrics.CacheMetricsMiddleware"
-
-
-@dataclass
-class Timed:
-    recipe: str
-    way: str
-    times_us: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times_us)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import redis
 
-from .redis_server import free_port, start_redis_server
+from .redis_server import RedisServer, free_port, start_redis_server
 
 HOST = "127.0.0.1"
 
@@ -39,16 +39,9 @@ def wait_until(condition: Callable[[], bool], what: str, within: float = 20.0) -
     raise RuntimeError(f"{what}: not within {within:.0f} s")
 
 
-@dataclass
-class Node:
-    """One ``redis-server`` process."""
-
-    port: int
-    process: subprocess.Popen
-
-    @property
-    def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
+@dataclass(frozen=True)
+class Node(RedisServer):
+    """One ``redis-server`` process of a topology, which a test may kill."""
 
     def client(self) -> redis.Redis:
         return redis.Redis(HOST, self.port, socket_timeout=5)

@@ -11,16 +11,14 @@ the two medians' ratio is the run's A/A noise.
 from __future__ import annotations
 
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .hits import WsgiClient, client_headers
+from .hits import Timed, WsgiClient, client_headers
 from .redis_server import free_port, start_redis_server
 from .redis_topology import Cluster, Replicated
 
@@ -32,17 +30,6 @@ ONE, ONE_AGAIN, REPLICAS, CLUSTER = (
     "cluster of 3",
 )
 WAYS = (ONE, REPLICAS, CLUSTER, ONE_AGAIN)
-
-
-@dataclass
-class Timed:
-    recipe: str
-    way: str
-    times_us: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times_us)
 
 
 def one_server_cache(url: str) -> dict[str, Any]:

@@ -18,10 +18,8 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -31,7 +29,7 @@ from recipes.bookshop.sandbox import CLIENT_KINDS
 from recipes.bookshop.server_timing import Timing
 from recipes.bookshop.server_timing import read_timing as timing
 
-from .redis_server import free_port, start_redis_server
+from .redis_server import RedisServer, free_port, start_redis_server
 
 if TYPE_CHECKING:
     from django.http import HttpResponseBase
@@ -173,18 +171,6 @@ def assert_reads_match_uncached(client: APIClient, paths: Iterable[str]) -> None
     for path in paths:
         cached, fresh = read_both(client, path)
         assert cached == fresh, path
-
-
-@dataclass(frozen=True)
-class RedisServer:
-    """A ``redis-server`` process this test session owns."""
-
-    port: int
-    process: subprocess.Popen
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
 
 
 @pytest.fixture(scope="session")
