@@ -1,11 +1,14 @@
 """The built site as a reader meets it: Debian's Chromium, headless, driven by Playwright.
 
-Pages load without a console error and without asking another host for anything, and on a
-phone's width the home table still shows each recipe's link. Without Chromium these tests
-are skipped with the reason; with ``CI=true`` they fail instead (``.ci/run`` installs it).
+Pages load without a console error and without asking another host for anything, a code
+annotation opens its note, search finds a recipe by a word of its code, and on a phone's width
+the home table still shows each recipe's link. Without Chromium these tests are skipped with
+the reason; with ``CI=true`` they fail instead (``.ci/run`` installs it).
 """
 
+import html
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from harness.site import serving
 
@@ -42,9 +46,8 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
+        expect.set_options(timeout=PATIENCE_MS)
         launched = playwright.chromium.launch(
             executable_path=chromium(), args=["--no-sandbox"]
         )
@@ -95,6 +98,44 @@ def test_every_page_loads_without_a_console_error_or_another_host(
         reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
 
     assert reader.problems == []
+
+
+def first_note(page: Path) -> str:
+    """Return the text of a page's first code annotation, as the built HTML holds it."""
+    after_marker = page.read_text().split("# (1)!", 1)[1]
+    note = re.search(r"<ol>\s*<li>(.*?)</li>", after_marker, re.DOTALL)[1]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", note)).split())
+
+
+def test_a_code_annotation_opens_its_note(site, base_url, reader):
+    reader.tab.goto(f"{base_url}/recipes/manual-keys/")
+    annotation = reader.tab.locator(".md-typeset .md-annotation").first
+    annotation.scroll_into_view_if_needed()
+
+    # The marker pulses until it is first opened, so it is never "stable": click it anyway.
+    annotation.locator(".md-annotation__index").click(force=True)
+
+    note = annotation.locator(".md-tooltip--active")
+    expect(note).to_be_visible()
+    assert " ".join(note.inner_text().split()) == first_note(
+        site / "recipes/manual-keys/index.html"
+    )
+
+
+def test_search_finds_a_recipe_by_a_word_of_its_code(base_url, reader):
+    reader.tab.goto(f"{base_url}/")
+    query = reader.tab.locator(".md-search__input").first
+    query.click()
+    # The index loads in a worker; a query typed before it is ready is never answered.
+    expect(reader.tab.locator(".md-search-result__meta")).to_have_text(
+        "Type to start searching"
+    )
+
+    query.press_sequentially("TaggedCache")  # keystrokes: the theme searches on keyup
+
+    expect(reader.tab.locator(".md-search-result__item a").first).to_have_attribute(
+        "href", re.compile(r"/recipes/manual-keys/")
+    )
 
 
 def test_on_a_phone_the_home_table_shows_every_recipe_link(base_url, reader):
