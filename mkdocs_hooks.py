@@ -9,16 +9,21 @@
   directory is also named for the code the notebooks run (every module under ``recipes/``
   and ``pyproject.toml``). Editing a page serves the notebooks from the cache; changing a
   recipe executes them again.
+* A page's edit and view links name the file in the repository: the notebooks' pages come
+  from ``docs/notebooks``, a link to ``notebooks/``, so theirs point there.
 """
 
 import hashlib
+import os
 import re
 import shutil
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 ROOT = Path(__file__).resolve().parent
@@ -90,3 +95,15 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: object) -> str:
         return "\n".join(indent + line if line else line for line in text.splitlines())
 
     return WHOLE_FILE.sub(inline, markdown)
+
+
+def on_page_context(
+    context: dict, page: Page, config: MkDocsConfig, nav: Navigation
+) -> dict:
+    if page.edit_url:
+        docs = Path(config.docs_dir).resolve()
+        stored = os.path.relpath(Path(page.file.abs_src_path).resolve(), docs)
+        if stored != page.file.src_uri:  # reached through a link: ../notebooks/x.ipynb
+            head = page.edit_url.removesuffix(page.file.src_uri)
+            page.edit_url = urljoin(head, Path(stored).as_posix())
+    return context

@@ -14,15 +14,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def mkdocs_build(config: Path, site: Path) -> subprocess.CompletedProcess:
-    """Build the site of ``config`` strictly into ``site``."""
+def mkdocs_build(
+    config: Path, site: Path, **environment: str
+) -> subprocess.CompletedProcess:
+    """Build the site of ``config`` strictly into ``site``, with ``environment`` set."""
     command = ["mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)]
     return subprocess.run(
         [sys.executable, "-m", *command],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **environment},
         timeout=600,
         check=False,
     )

@@ -141,12 +141,14 @@ def live_server(
 
 
 def wait_until_it_answers(server: LiveServer, seconds: float = 60) -> None:
+    """Wait for the first answer: a worker still importing on a busy machine may take
+    longer than one request's timeout, so a timeout is retried like a refusal."""
     deadline = time.monotonic() + seconds
     while True:
         try:
             requests.get(server.url("/api/recipes/"), timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             if server.process.poll() is not None:
                 raise RuntimeError(
                     f"gunicorn exited: {server.log.read_text()}"

@@ -45,15 +45,87 @@ def test_a_notebook_chart_is_drawn_when_the_site_is_built(site, notebook):
     assert any(len(image) > 5_000 for image in images)  # a plot, not the page's icons
 
 
-def test_a_rebuild_with_the_same_code_serves_every_notebook_from_the_cache(
-    site, tmp_path
-):
-    """What ``serve`` does on a page edit: no notebook runs again."""
-    rebuilt = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site")
+PUBLISHED = {
+    "SITE_URL": "https://cookbook.example.test/drf/",
+    "REPO_URL": "https://github.com/example/drf-caching-cookbook",
+    "EDIT_URI": "https://github.com/example/drf-caching-cookbook/edit/main/docs/",
+}
 
-    assert rebuilt.returncode == 0, rebuilt.stderr
+
+@pytest.fixture(scope="module")
+def published(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site rebuilt as it is published: its address and repository given."""
+    rebuilt = tmp_path_factory.mktemp("published")
+    result = mkdocs_build(ROOT / "mkdocs.yml", rebuilt, **PUBLISHED)
+    assert result.returncode == 0, result.stderr
+    (rebuilt / "build.log").write_text(result.stderr)
+    return rebuilt
+
+
+def test_a_rebuild_with_the_same_code_serves_every_notebook_from_the_cache(published):
+    """What ``serve`` does on a page edit: no notebook runs again."""
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert rebuilt.stderr.count("Cache hit") == len(notebooks)
+
+    assert (published / "build.log").read_text().count("Cache hit") == len(notebooks)
+
+
+def test_every_page_links_to_its_source_in_the_repository(published):
+    for page in sorted(published.rglob("index.html")):
+        edit = re.search(r'<a href="([^"]+)" title="Edit this page"', page.read_text())
+        assert edit, page
+        prefix = f"{PUBLISHED['REPO_URL']}/edit/main/"
+        assert edit[1].startswith(prefix), edit[1]
+        assert (ROOT / edit[1].removeprefix(prefix)).is_file(), edit[1]
+
+
+def test_the_published_404_page_names_its_theme_and_links_from_the_site_root(published):
+    """Served for any missing path, the 404 page cannot use relative addresses."""
+    addresses = re.findall(
+        r'(?:href|src)="([^"]+)"', (published / "404.html").read_text()
+    )
+    internal = [a for a in addresses if not a.startswith(("https:", "data:", "#"))]
+
+    assert PUBLISHED["REPO_URL"] in addresses
+    assert any(address.endswith(".css") for address in internal)
+    for address in internal:
+        assert address.startswith("/drf/"), address
+        assert (published / address.removeprefix("/drf/")).exists(), address
+
+
+def test_every_notebook_page_offers_its_ipynb_for_download(site):
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        page = site / "notebooks" / notebook.stem / "index.html"
+        offered = re.search(
+            r'<a href="([^"]+)" title="Download this notebook"', page.read_text()
+        )
+
+        assert offered, page
+        assert (page.parent / offered[1]).read_bytes() == notebook.read_bytes()
+
+
+def nav_labels(page: Path) -> dict[str, str]:
+    """Return the href and label of every page link in a built page's navigation."""
+    links = re.findall(
+        r'<a href="([^"#]+)" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">(.*?)</span>',
+        page.read_text(),
+        re.DOTALL,
+    )
+    return {href: " ".join(html.unescape(label).split()) for href, label in links}
+
+
+def title(page: Path) -> str:
+    text = re.search(r"<title>(.*?)</title>", page.read_text(), re.DOTALL)[1]
+    return html.unescape(text).removesuffix(" - DRF caching cookbook").strip()
+
+
+def test_every_nav_label_is_the_title_of_the_page_it_opens(site):
+    labels = nav_labels(site / "index.html")
+
+    assert {(site / href / "index.html").resolve() for href in labels} == set(
+        site.rglob("index.html")
+    )
+    for href, label in labels.items():
+        assert label == title(site / href / "index.html"), href
 
 
 @pytest.mark.parametrize(
