@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from django.conf import global_settings, settings
+from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 
 from mkdocs_hooks import copy_unit_files
 
@@ -116,7 +116,7 @@ def test_recipe_page_names_and_shows_its_whole_copy_unit(name):
 @pytest.mark.parametrize("name", RECIPES)
 def test_recipe_is_in_the_home_page_table_and_the_nav(name):
     assert f"(recipes/{slug(name)}.md)" in (ROOT / "docs" / "index.md").read_text()
-    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
+    nav = yaml_load((ROOT / "mkdocs.yml").read_text())["nav"]
     assert f"recipes/{slug(name)}.md" in str(nav)
     assert f"notebooks/{name}.ipynb" in str(nav)
 

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 
 from harness.site import mkdocs_build
 
@@ -37,7 +38,18 @@ def test_notebook_is_rendered_from_a_fresh_execution(site):
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is hidden
 
 
-@pytest.mark.parametrize("notebook", ["middleware", "monitoring"])
+@pytest.mark.parametrize(
+    "notebook",
+    [
+        "cache_page",
+        "conditional",
+        "manual_keys",
+        "middleware",
+        "monitoring",
+        "signals",
+        "versioning",
+    ],
+)
 def test_a_notebook_chart_is_drawn_when_the_site_is_built(site, notebook):
     built = (site / "notebooks" / notebook / "index.html").read_text()
     images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", built)
@@ -146,7 +158,7 @@ def test_a_snippet_section_that_does_not_exist_fails_the_build(tmp_path):
     (docs / "index.md").write_text(
         '```python\n--8<-- "recipes/cache_page/cache_page_mixin.py:no_such_section"\n```\n'
     )
-    real = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    real = yaml_load((ROOT / "mkdocs.yml").read_text())
     extensions = [
         {"pymdownx.snippets": {**ext["pymdownx.snippets"], "base_path": [str(ROOT)]}}
         if isinstance(ext, dict) and "pymdownx.snippets" in ext

@@ -4,7 +4,7 @@
 otherwise, the in-process fakeredis cache), migrates it, seeds it and warms Django up.
 ``client(kind)`` gives an API client for each kind of caller, and ``tell()`` prints one
 exchange in a line that fits a notebook's column: what the cache did, how many queries ran,
-how long it took.
+how long it took. ``draw_timings()`` charts many such times side by side.
 """
 
 import os
@@ -143,6 +143,23 @@ def current_cell() -> Any:
 def new_cell() -> None:
     """Start a new cell where no IPython counts them (``recipes/story.py``)."""
     _last_request[0] = None
+
+
+def draw_timings(timings: dict[str, list[float]], caller: str) -> None:
+    """Draw each named list of request times (ms) as a box, the first at the bottom.
+
+    The scale is logarithmic: a hit is tens of times faster than a miss, and on a linear
+    scale its box would be a line against the axis.
+    """
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 0.8 + 0.6 * len(timings)))
+    axes.boxplot(
+        list(timings.values()), orientation="horizontal", tick_labels=list(timings)
+    )
+    axes.set_xscale("log")
+    axes.set_xlabel(f"ms per request, {caller} (log scale)")
+    figure.tight_layout()
 
 
 def collect_cache_errors() -> list:
