@@ -119,7 +119,7 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def story(session: nox.Session) -> None:
     """Run one recipe's notebook in the terminal: ``-- cache_page`` (the package name)."""
-    session.install("-e", ".[docs]")  # what the notebooks import: matplotlib, for charts
+    session.install("-e", ".[docs]")  # what the notebooks import: matplotlib
     recipe = session.posargs[0] if session.posargs else "cache_page"
     session.run("python", "-m", f"recipes.{recipe}")
 
