@@ -9,14 +9,21 @@
   directory is also named for the code the notebooks run (every module under ``recipes/``
   and ``pyproject.toml``). Editing a page serves the notebooks from the cache; changing a
   recipe executes them again.
+* The notebooks the cache lacks are executed before any page is rendered, one per core, and
+  written to that cache as mkdocs-jupyter writes it: the plugin would run them one after
+  another as it renders each page, and then reads them from the cache instead.
 * A page's edit and view links name the file in the repository: the notebooks' pages come
   from ``docs/notebooks``, a link to ``notebooks/``, so theirs point there.
 """
 
 import hashlib
+import json
+import logging
+import multiprocessing
 import os
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from importlib import import_module
 from pathlib import Path
 from urllib.parse import urljoin
@@ -25,6 +32,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs_jupyter import convert
+from mkdocs_jupyter.plugin import (
+    _compute_cache_key,
+    _get_cache_path,
+    _get_nb_toc_tokens,
+)
 
 ROOT = Path(__file__).resolve().parent
 RECIPES = ROOT / "recipes"
@@ -35,6 +48,7 @@ SECTION_MARKER = re.compile(r"\s*# --8<-- \[(start|end):[\w-]+\]\s*")
 NOTE_MARKER = re.compile(r"\s+# \(\d+\)!$")
 
 
+log = logging.getLogger("mkdocs.hooks")
 NOTEBOOK_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
 
 
@@ -76,6 +90,65 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             )
         )
     return files
+
+
+# What mkdocs-jupyter passes to its converter, named as in its configuration.
+CONVERTER_OPTIONS = (
+    "kernel_name",
+    "theme",
+    "allow_errors",
+    "show_input",
+    "no_input",
+    "no_prompt",
+    "remove_tag_config",
+    "highlight_extra_classes",
+    "include_requirejs",
+    "custom_mathjax_url",
+)
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    plugin = config.plugins["mkdocs-jupyter"].config
+    missing = uncached_notebooks(files, plugin) if plugin["cache"] else {}
+    if plugin["execute"] and missing:
+        execute_into_cache(missing, plugin)
+    return nav
+
+
+def uncached_notebooks(files: Files, plugin: dict) -> dict[str, Path]:
+    """Return each notebook the cache lacks, with the entry mkdocs-jupyter will look for."""
+    missing = {}
+    for file in files.documentation_pages():
+        if file.abs_src_path and file.abs_src_path.endswith(".ipynb"):
+            key = _compute_cache_key(file.abs_src_path, plugin, plugin["execute"])
+            entry = _get_cache_path(plugin["cache_dir"], key)
+            if not entry.exists():
+                missing[file.abs_src_path] = entry
+    return missing
+
+
+def execute_into_cache(missing: dict[str, Path], plugin: dict) -> None:
+    """Execute and convert each notebook in a process of its own, one per core, and
+    write its cache entry as mkdocs-jupyter does: the HTML, the headings, the title."""
+    workers = os.cpu_count() or 1
+    log.info("Executing %d notebooks, %d at a time", len(missing), workers)
+    options = {name: plugin[name] for name in CONVERTER_OPTIONS}
+    # Spawned, not forked: `mkdocs serve` runs threads that a fork would copy mid-step.
+    # Each process imports mkdocs_jupyter.convert, whose import patches nbconvert's heading
+    # ids to the lowercase anchors the page's contents link to.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, spawn, initializer=import_module, initargs=(convert.__name__,)
+    ) as pool:
+        bodies = {
+            path: pool.submit(convert.nb2html, path, execute=True, **options)
+            for path in missing
+        }
+        for path, body in bodies.items():
+            toc_tokens, title = _get_nb_toc_tokens(path, plugin["toc_depth"])
+            entry = {"content": body.result(), "toc_tokens": toc_tokens, "title": title}
+            missing[path].parent.mkdir(parents=True, exist_ok=True)
+            missing[path].write_text(json.dumps(entry), encoding="utf-8")
 
 
 def shown_whole(path: str) -> str:

@@ -13,4 +13,5 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site")
     result = mkdocs_build(ROOT / "mkdocs.yml", site)
     assert result.returncode == 0, result.stderr
+    (site / "build.log").write_text(result.stderr)
     return site
