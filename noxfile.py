@@ -47,6 +47,9 @@ except ModuleNotFoundError:
     _run_with_bootstrapped_nox()
 
 nox.options.default_venv_backend = "uv|virtualenv"
+# uv, unlike pip, leaves modules uncompiled; where PYTHONDONTWRITEBYTECODE is set, every
+# process (each notebook's kernel, each server) would then compile Django again.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
