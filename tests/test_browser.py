@@ -63,8 +63,8 @@ class Reader:
     problems: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+def open_tab(browser: Any, base_url: str) -> Reader:
+    """Open a tab that records console errors and requests to any other host."""
     reader = Reader(browser.new_page())
     reader.tab.set_default_timeout(PATIENCE_MS)
 
@@ -79,6 +79,12 @@ def reader(browser: Any, base_url: str) -> Iterator[Reader]:
     reader.tab.on("console", on_console)
     reader.tab.on("pageerror", lambda error: reader.problems.append(str(error)))
     reader.tab.on("request", on_request)
+    return reader
+
+
+@pytest.fixture
+def reader(browser: Any, base_url: str) -> Iterator[Reader]:
+    reader = open_tab(browser, base_url)
     yield reader
     reader.tab.close()
 
@@ -91,13 +97,42 @@ def built_pages(site: Path) -> list[str]:
     )
 
 
-def test_every_page_loads_without_a_console_error_or_another_host(
-    site, base_url, reader
-):
+DESKTOP = {"width": 1280, "height": 800}
+SCROLLING_CODE = """blocks => blocks
+    .filter(block => block.scrollWidth > block.clientWidth + 1)
+    .map(block => block.textContent.split("\\n")[0])"""
+
+
+@dataclass
+class Tour:
+    """Every page, visited once at a desktop's width: what went wrong, and the code
+    blocks of each page that scroll sideways (by their first line)."""
+
+    problems: list[str]
+    scrolling: dict[str, list[str]]
+
+
+@pytest.fixture(scope="module")
+def tour(site: Path, browser: Any, base_url: str) -> Tour:
+    reader = open_tab(browser, base_url)
+    reader.tab.set_viewport_size(DESKTOP)
+    scrolling = {}
     for path in built_pages(site):
         reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
+        if found := reader.tab.eval_on_selector_all(
+            ".md-typeset pre > code", SCROLLING_CODE
+        ):
+            scrolling[path] = found
+    reader.tab.close()
+    return Tour(reader.problems, scrolling)
 
-    assert reader.problems == []
+
+def test_every_page_loads_without_a_console_error_or_another_host(tour):
+    assert tour.problems == []
+
+
+def test_at_1280_px_no_code_block_scrolls_sideways(tour):
+    assert tour.scrolling == {}
 
 
 def first_note(page: Path) -> str:
@@ -149,22 +184,3 @@ def test_on_a_phone_the_home_table_shows_every_recipe_link(base_url, reader):
         box = link.bounding_box()
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= PHONE["width"], link.inner_text()
-
-
-DESKTOP = {"width": 1280, "height": 800}
-SCROLLING_CODE = """blocks => blocks
-    .filter(block => block.scrollWidth > block.clientWidth + 1)
-    .map(block => block.textContent.split("\\n")[0])"""
-
-
-def test_at_1280_px_no_code_block_scrolls_sideways(site, base_url, reader):
-    reader.tab.set_viewport_size(DESKTOP)
-    scrolling = {}
-    for path in built_pages(site):
-        reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
-        if found := reader.tab.eval_on_selector_all(
-            ".md-typeset pre > code", SCROLLING_CODE
-        ):
-            scrolling[path] = found
-
-    assert scrolling == {}
