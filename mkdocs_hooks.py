@@ -25,7 +25,7 @@ import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from importlib import import_module
-from pathlib import Path
+from pathlib import Path, PurePath
 from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -119,12 +119,18 @@ def uncached_notebooks(files: Files, plugin: dict) -> dict[str, Path]:
     """Return each notebook the cache lacks, with the entry mkdocs-jupyter will look for."""
     missing = {}
     for file in files.documentation_pages():
-        if file.abs_src_path and file.abs_src_path.endswith(".ipynb"):
-            key = _compute_cache_key(file.abs_src_path, plugin, plugin["execute"])
+        path = file.abs_src_path
+        if path and path.endswith(".ipynb") and not executes_never(path, plugin):
+            key = _compute_cache_key(path, plugin, plugin["execute"])
             entry = _get_cache_path(plugin["cache_dir"], key)
             if not entry.exists():
-                missing[file.abs_src_path] = entry
+                missing[path] = entry
     return missing
+
+
+def executes_never(path: str, plugin: dict) -> bool:
+    """Whether the plugin's ``execute_ignore`` leaves this notebook unexecuted."""
+    return any(PurePath(path).match(glob) for glob in plugin["execute_ignore"] or ())
 
 
 def execute_into_cache(missing: dict[str, Path], plugin: dict) -> None:
