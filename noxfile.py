@@ -14,6 +14,7 @@ itself with it.
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -100,14 +101,16 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the docs site strictly into ``site/``: a missing snippet fails the build."""
+    """Build the docs site strictly into ``site/``, every notebook executed afresh: a
+    missing snippet or a failing cell fails the build."""
     session.install("-e", ".[docs]")
     session.run(
         "mkdocs",
         "build",
         "--strict",
         *session.posargs,
-        env={"NO_MKDOCS_2_WARNING": "1"},
+        # An empty notebook cache: every notebook executes afresh.
+        env={"NO_MKDOCS_2_WARNING": "1", "NOTEBOOK_CACHE": tempfile.mkdtemp()},
     )
 
 
