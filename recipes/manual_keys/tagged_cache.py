@@ -19,6 +19,10 @@ How the caching works:
   sets. A write invalidates tags once its transaction commits: the entries recorded under
   them are deleted, and only those. The ViewSet says which tags an entry carries
   (``cache_tags``) and which a write touches (its ``perform_*`` hooks).
+* An entry is served only while every one of its tags' sets still records it. An evicting
+  Redis (``allkeys-lru``) may drop a tag set and keep the entry; no invalidation could find
+  that entry again, so the read treats it as a miss and the next store records it anew.
+  Reading the entry and its list of tags and checking each membership is one Lua script.
 * A read that misses may have loaded its rows before a write committed, and store them
   after that write's invalidation ran: a stale entry nothing would delete. So every
   invalidation also counts (one counter per store) and marks each tag with the count; a
@@ -118,16 +122,19 @@ class TaggedCache:
     def get(self, key: str) -> Lookup:
         """Read an entry and the invalidation count in one round trip.
 
-        A cached ``[]`` or ``None`` is a hit: a miss is ``MISSING``.
+        A cached ``[]`` or ``None`` is a hit: a miss is ``MISSING``, and so is an entry
+        that one of its tags' sets no longer records.
         """
         cache = caches[self.alias]
-        entry, counter = self.entry_key(key), self._key("invalidations")
+        names = (self.entry_key(key), self._key("invalidations"), self.tags_key(key))
+        keys = [cache.make_key(name) for name in names]
         try:
-            found = cache.get_many([entry, counter])
-        except RedisError:  # a cache without IGNORE_EXCEPTIONS still fails open
+            value, seen = self._redis(keys[0]).eval(READ_IF_TRACKED, len(keys), *keys)
+        except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
-            found = {}
-        return Lookup(found.get(entry, MISSING), found.get(counter))  # (1)!
+            return Lookup(MISSING, None)
+        found = MISSING if value is None else cache.client.decode(value)  # (1)!
+        return Lookup(found, None if seen is None else int(seen))
 
     def set(
         self,
@@ -148,13 +155,17 @@ class TaggedCache:
                 f"timeout must be between 1 and {self.max_timeout} seconds"
             )
         tags = sorted(set(tags))
+        if not tags:
+            raise ValueError("an entry needs a tag: no invalidation could find it")
         cache = caches[self.alias]
         entry = cache.make_key(self.entry_key(key))
+        listed = cache.make_key(self.tags_key(key))
         try:
             stored = self._redis(entry).eval(
                 STORE_UNLESS_INVALIDATED,
-                1 + 2 * len(tags),
+                2 + 2 * len(tags),
                 entry,
+                listed,
                 *self._tag_keys(tags),
                 cache.client.encode(value),
                 timeout * 1000,
@@ -194,6 +205,11 @@ class TaggedCache:
     def entry_key(self, key: str) -> str:
         return self._key(f"entry:{key}")
 
+    def tags_key(self, key: str) -> str:
+        """The set of the tag sets an entry was recorded in, each of which must still
+        record it for a read to be a hit."""
+        return self._key(f"tags-of:{key}")
+
     def _key(self, suffix: str) -> str:
         return f"{{{self.name}}}:{suffix}"
 
@@ -223,19 +239,37 @@ def fresh_count() -> int:
     return time.time_ns() // 1_000
 
 
-# KEYS: the entry, then each tag's set, then each tag's "invalidated at" count.
+# KEYS: the entry, the invalidation counter, the set of the entry's tags.
+# Returns the encoded value (nil on a miss) and the count.
+READ_IF_TRACKED = """
+local value = redis.call('GET', KEYS[1])
+local count = redis.call('GET', KEYS[2])
+if not value then return {false, count} end
+local tags = redis.call('SMEMBERS', KEYS[3])
+if #tags == 0 then return {false, count} end
+for _, tag in ipairs(tags) do
+  if redis.call('SISMEMBER', tag, KEYS[1]) == 0 then return {false, count} end
+end
+return {value, count}
+"""
+
+# KEYS: the entry, the set of its tags, then each tag's set, then each tag's
+# "invalidated at" count.
 # ARGV: the encoded value, its TTL in ms, the count the read saw, the tags' TTL in s.
 STORE_UNLESS_INVALIDATED = """
-local tags = (#KEYS - 1) / 2
+local tags = (#KEYS - 2) / 2
 for i = 1, tags do
-  local gone = redis.call('GET', KEYS[1 + tags + i])
+  local gone = redis.call('GET', KEYS[2 + tags + i])
   if gone and tonumber(gone) > tonumber(ARGV[3]) then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[2])
 for i = 1, tags do
-  redis.call('SADD', KEYS[1 + i], KEYS[1])
-  redis.call('EXPIRE', KEYS[1 + i], ARGV[4])
+  redis.call('SADD', KEYS[2 + i], KEYS[1])
+  redis.call('EXPIRE', KEYS[2 + i], ARGV[4])
+  redis.call('SADD', KEYS[2], KEYS[2 + i])
 end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
 """
 

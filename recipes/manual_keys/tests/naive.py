@@ -54,13 +54,14 @@ class UncheckedTaggedCache(TaggedCache):
         cache = caches[self.alias]
         cache.set(self.entry_key(key), value, timeout)
         entry = cache.make_key(self.entry_key(key))
+        listed = cache.make_key(self.tags_key(key))
         with self._redis(entry).pipeline(transaction=True) as pipe:
             for tag in tags:
-                pipe.sadd(
-                    cache.make_key(self._key(f"tag:{tag}")),
-                    cache.make_key(self.entry_key(key)),
-                )
-                pipe.expire(cache.make_key(self._key(f"tag:{tag}")), self.max_timeout)
+                tag_set = cache.make_key(self._key(f"tag:{tag}"))
+                pipe.sadd(tag_set, entry)
+                pipe.expire(tag_set, self.max_timeout)
+                pipe.sadd(listed, tag_set)
+            pipe.expire(listed, timeout)
             pipe.execute()
         return True
 

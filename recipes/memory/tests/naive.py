@@ -1,8 +1,11 @@
-"""Invalidations as they are often written: each assumes Redis accepts every write."""
+"""The bookkeeping as it is often written: invalidations that assume Redis accepts every
+write, and a read that assumes Redis keeps every key."""
 
 from contextlib import suppress
 
 from django.core.cache import caches
+
+from recipes.manual_keys.tagged_cache import MISSING, Lookup, TaggedCache
 
 
 # --8<-- [start:naive_bump]
@@ -25,3 +28,18 @@ def end_with_a_tombstone_alone(auth_cache, keys) -> None:
 
 
 # --8<-- [end:naive_tombstone]
+
+
+# --8<-- [start:naive_read]
+class TagStoreThatTrustsItsEntries(TaggedCache):
+    """The tag store reading as it is often written: an entry found is an entry served,
+    whether or not its tags' sets could still find it to invalidate it."""
+
+    def get(self, key: str) -> Lookup:
+        cache = caches[self.alias]
+        entry, counter = self.entry_key(key), self._key("invalidations")
+        found = cache.get_many([entry, counter])
+        return Lookup(found.get(entry, MISSING), found.get(counter))
+
+
+# --8<-- [end:naive_read]

@@ -5,6 +5,10 @@ from django.core.cache import caches
 
 from harness.testing import timing
 from recipes.bookshop import sandbox
+from recipes.bookshop.models import Book
+from recipes.manual_keys import views
+
+from .naive import TagStoreThatTrustsItsEntries
 
 
 def evict(*keys: str) -> None:
@@ -27,14 +31,39 @@ def test_an_evicted_version_starts_afresh_above_its_old_entries(book_id):
 
 
 # --8<-- [start:tag_set_evicted]
-def test_evicted_tag_sets_leave_their_entry_to_be_served_stale(book):
-    alice, page = sandbox.client("alice-token"), f"/api/manual-keys/books/{book.pk}/"
-    alice.get(page)
-
-    evict(  # the sets that find the entry again; the entry lives on, untracked
+def evict_tag_sets_of(book: Book) -> None:
+    """Evict the sets through which the manual-keys recipe finds a book's entry."""
+    evict(
         f"{{manual-keys}}:tag:book:{book.pk}",
         f"{{manual-keys}}:tag:author:{book.author_id}",
     )
+
+
+def test_an_entry_whose_tag_sets_were_evicted_is_a_miss_not_a_stale_hit(book):
+    alice, page = sandbox.client("alice-token"), f"/api/manual-keys/books/{book.pk}/"
+    alice.get(page)
+
+    evict_tag_sets_of(book)  # the entry lives on, but nothing could find it again
+    alice.patch(page, {"title": "After an eviction"}, format="json")
+    again = alice.get(page)
+
+    assert timing(again).cache == "miss"
+    assert b"After an eviction" in again.content
+
+
+# --8<-- [end:tag_set_evicted]
+
+
+# --8<-- [start:tag_set_evicted_pitfall]
+def test_a_store_that_trusts_its_entries_serves_one_stale_after_an_eviction(
+    book, monkeypatch
+):
+    trusting = TagStoreThatTrustsItsEntries("default", name="manual-keys")
+    monkeypatch.setattr(views.BookViewSet, "cache_store", trusting)
+    alice, page = sandbox.client("alice-token"), f"/api/manual-keys/books/{book.pk}/"
+    alice.get(page)
+
+    evict_tag_sets_of(book)
     alice.patch(page, {"title": "After an eviction"}, format="json")
     again = alice.get(page)
 
@@ -42,7 +71,7 @@ def test_evicted_tag_sets_leave_their_entry_to_be_served_stale(book):
     assert b"After an eviction" not in again.content  # (1)!
 
 
-# --8<-- [end:tag_set_evicted]
+# --8<-- [end:tag_set_evicted_pitfall]
 
 
 # --8<-- [start:timeouts]
