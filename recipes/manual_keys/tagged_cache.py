@@ -19,10 +19,12 @@ How the caching works:
   sets. A write invalidates tags once its transaction commits: the entries recorded under
   them are deleted, and only those. The ViewSet says which tags an entry carries
   (``cache_tags``) and which a write touches (its ``perform_*`` hooks).
-* An entry is served only while every one of its tags' sets still records it. An evicting
-  Redis (``allkeys-lru``) may drop a tag set and keep the entry; no invalidation could find
-  that entry again, so the read treats it as a miss and the next store records it anew.
-  Reading the entry and its list of tags and checking each membership is one Lua script.
+* An entry is served only while none of its tags was invalidated since it was stored. An
+  evicting Redis (``allkeys-lru``) may drop a tag set and keep the entry, which no
+  invalidation could then find and delete. So the store records, beside the entry, each
+  tag's "invalidated at" marker (below) as it stood, and a read compares them with the
+  markers now: any invalidation of any of its tags, or a marker evicted, makes it a miss.
+  Reading the entry and comparing the markers is one Lua script.
 * A read that misses may have loaded its rows before a write committed, and store them
   after that write's invalidation ran: a stale entry nothing would delete. So every
   invalidation also counts (one counter per store) and marks each tag with the count; a
@@ -123,13 +125,13 @@ class TaggedCache:
         """Read an entry and the invalidation count in one round trip.
 
         A cached ``[]`` or ``None`` is a hit: a miss is ``MISSING``, and so is an entry
-        that one of its tags' sets no longer records.
+        one of whose tags was invalidated since it was stored.
         """
         cache = caches[self.alias]
-        names = (self.entry_key(key), self._key("invalidations"), self.tags_key(key))
+        names = (self.entry_key(key), self._key("invalidations"), self.marks_key(key))
         keys = [cache.make_key(name) for name in names]
         try:
-            value, seen = self._redis(keys[0]).eval(READ_IF_TRACKED, len(keys), *keys)
+            value, seen = self._redis(keys[0]).eval(READ_IF_CURRENT, len(keys), *keys)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
@@ -159,13 +161,13 @@ class TaggedCache:
             raise ValueError("an entry needs a tag: no invalidation could find it")
         cache = caches[self.alias]
         entry = cache.make_key(self.entry_key(key))
-        listed = cache.make_key(self.tags_key(key))
+        marks = cache.make_key(self.marks_key(key))
         try:
             stored = self._redis(entry).eval(
                 STORE_UNLESS_INVALIDATED,
                 2 + 2 * len(tags),
                 entry,
-                listed,
+                marks,
                 *self._tag_keys(tags),
                 cache.client.encode(value),
                 timeout * 1000,
@@ -205,10 +207,10 @@ class TaggedCache:
     def entry_key(self, key: str) -> str:
         return self._key(f"entry:{key}")
 
-    def tags_key(self, key: str) -> str:
-        """The set of the tag sets an entry was recorded in, each of which must still
-        record it for a read to be a hit."""
-        return self._key(f"tags-of:{key}")
+    def marks_key(self, key: str) -> str:
+        """Where the store records, for one entry, each of its tags' markers as they
+        stood: a read is a hit only while the markers are still those."""
+        return self._key(f"marks-of:{key}")
 
     def _key(self, suffix: str) -> str:
         return f"{{{self.name}}}:{suffix}"
@@ -239,36 +241,45 @@ def fresh_count() -> int:
     return time.time_ns() // 1_000
 
 
-# KEYS: the entry, the invalidation counter, the set of the entry's tags.
+# KEYS: the entry, the invalidation counter, the entry's record of its tags' markers.
 # Returns the encoded value (nil on a miss) and the count.
-READ_IF_TRACKED = """
+READ_IF_CURRENT = """
 local value = redis.call('GET', KEYS[1])
 local count = redis.call('GET', KEYS[2])
 if not value then return {false, count} end
-local tags = redis.call('SMEMBERS', KEYS[3])
-if #tags == 0 then return {false, count} end
-for _, tag in ipairs(tags) do
-  if redis.call('SISMEMBER', tag, KEYS[1]) == 0 then return {false, count} end
+local recorded = redis.call('HGETALL', KEYS[3])
+if #recorded == 0 then return {false, count} end
+local markers, expected = {}, {}
+for i = 1, #recorded, 2 do
+  markers[#markers + 1] = recorded[i]
+  expected[#expected + 1] = recorded[i + 1]
+end
+local now = redis.call('MGET', unpack(markers))
+for i = 1, #markers do
+  if (now[i] or '0') ~= expected[i] then return {false, count} end
 end
 return {value, count}
 """
 
-# KEYS: the entry, the set of its tags, then each tag's set, then each tag's
-# "invalidated at" count.
+# KEYS: the entry, its record of markers, then each tag's set, then each tag's
+# "invalidated at" marker.
 # ARGV: the encoded value, its TTL in ms, the count the read saw, the tags' TTL in s.
 STORE_UNLESS_INVALIDATED = """
 local tags = (#KEYS - 2) / 2
+local marks = {}
 for i = 1, tags do
   local gone = redis.call('GET', KEYS[2 + tags + i])
   if gone and tonumber(gone) > tonumber(ARGV[3]) then return 0 end
+  marks[#marks + 1] = KEYS[2 + tags + i]
+  marks[#marks + 1] = gone or '0'
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('DEL', KEYS[2])
 for i = 1, tags do
   redis.call('SADD', KEYS[2 + i], KEYS[1])
   redis.call('EXPIRE', KEYS[2 + i], ARGV[4])
-  redis.call('SADD', KEYS[2], KEYS[2 + i])
 end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], unpack(marks))
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
 """

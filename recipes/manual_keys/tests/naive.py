@@ -54,14 +54,18 @@ class UncheckedTaggedCache(TaggedCache):
         cache = caches[self.alias]
         cache.set(self.entry_key(key), value, timeout)
         entry = cache.make_key(self.entry_key(key))
-        listed = cache.make_key(self.tags_key(key))
-        with self._redis(entry).pipeline(transaction=True) as pipe:
+        markers = [cache.make_key(self._key(f"gone:{tag}")) for tag in tags]
+        redis = self._redis(entry)
+        marks = dict(
+            zip(markers, (m or b"0" for m in redis.mget(markers)), strict=True)
+        )
+        with redis.pipeline(transaction=True) as pipe:
             for tag in tags:
                 tag_set = cache.make_key(self._key(f"tag:{tag}"))
                 pipe.sadd(tag_set, entry)
                 pipe.expire(tag_set, self.max_timeout)
-                pipe.sadd(listed, tag_set)
-            pipe.expire(listed, timeout)
+            pipe.hset(cache.make_key(self.marks_key(key)), mapping=marks)
+            pipe.expire(cache.make_key(self.marks_key(key)), timeout)
             pipe.execute()
         return True
 

@@ -54,6 +54,21 @@ def test_an_entry_whose_tag_sets_were_evicted_is_a_miss_not_a_stale_hit(book):
 # --8<-- [end:tag_set_evicted]
 
 
+def test_an_evicted_marker_makes_its_entries_misses(book):
+    """What the store recorded can no longer be vouched for: a miss, never a guess."""
+    alice, page = sandbox.client("alice-token"), f"/api/manual-keys/books/{book.pk}/"
+    alice.get(page)
+    alice.patch(
+        page, {"title": "Marked"}, format="json"
+    )  # the book's tag gets a marker
+    assert timing(alice.get(page)).cache == "miss"
+    assert timing(alice.get(page)).cache == "hit"
+
+    evict(f"{{manual-keys}}:gone:book:{book.pk}")
+
+    assert timing(alice.get(page)).cache == "miss"
+
+
 # --8<-- [start:tag_set_evicted_pitfall]
 def test_a_store_that_trusts_its_entries_serves_one_stale_after_an_eviction(
     book, monkeypatch
