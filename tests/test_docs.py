@@ -98,10 +98,10 @@ def test_a_rebuild_with_the_same_code_executes_no_notebook(site, published):
 
 
 def test_every_page_links_to_its_source_in_the_repository(published):
+    prefix = f"{PUBLISHED['REPO_URL']}/edit/main/"
     for page in sorted(published.rglob("index.html")):
         edit = re.search(r'<a href="([^"]+)" title="Edit this page"', page.read_text())
         assert edit, page
-        prefix = f"{PUBLISHED['REPO_URL']}/edit/main/"
         assert edit[1].startswith(prefix), edit[1]
         assert (ROOT / edit[1].removeprefix(prefix)).is_file(), edit[1]
 

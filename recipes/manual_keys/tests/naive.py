@@ -54,18 +54,21 @@ class UncheckedTaggedCache(TaggedCache):
         cache = caches[self.alias]
         cache.set(self.entry_key(key), value, timeout)
         entry = cache.make_key(self.entry_key(key))
-        markers = [cache.make_key(self._key(f"gone:{tag}")) for tag in tags]
+        record = cache.make_key(self.marks_key(key))
+        tags = sorted(set(tags))
+        keys = self._tag_keys(tags)
+        tag_sets, markers = keys[: len(tags)], keys[len(tags) :]
         redis = self._redis(entry)
-        marks = dict(
-            zip(markers, (m or b"0" for m in redis.mget(markers)), strict=True)
-        )
+        marks = {
+            marker: now or b"0"
+            for marker, now in zip(markers, redis.mget(markers), strict=True)
+        }
         with redis.pipeline(transaction=True) as pipe:
-            for tag in tags:
-                tag_set = cache.make_key(self._key(f"tag:{tag}"))
+            for tag_set in tag_sets:
                 pipe.sadd(tag_set, entry)
                 pipe.expire(tag_set, self.max_timeout)
-            pipe.hset(cache.make_key(self.marks_key(key)), mapping=marks)
-            pipe.expire(cache.make_key(self.marks_key(key)), timeout)
+            pipe.hset(record, mapping=marks)
+            pipe.expire(record, timeout)
             pipe.execute()
         return True
 
