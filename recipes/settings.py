@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "recipes.auth_cache.apps.AuthCacheRecipeConfig",  # ends cached credentials on change
     "recipes.warming",  # its management command: python -m recipes warm
     "recipes.memory.apps.MemoryRecipeConfig",  # check --deploy: Redis's memory policy
+    "recipes.tracked.apps.TrackedRecipeConfig",  # watches every statement and instance
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,7 @@ COOKBOOK_RECIPES = [
     "recipes.manual_keys",
     "recipes.versioning",
     "recipes.signals",
+    "recipes.tracked",
     "recipes.serializer_fields",
     "recipes.redis_config",
     "recipes.cache_control",

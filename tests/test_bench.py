@@ -127,7 +127,13 @@ WORKLOAD_ROW = re.compile(
     r"^\| (?P<target>[^|]+?) \| [\d,]+ \| \d+% \| (\d+%)? \| (?P<stale>\d*) \| 0 \|$",
     re.MULTILINE,
 )
-INVALIDATING = {"manual-keys", "versioning", "signals", "stampede (signals, guarded)"}
+INVALIDATING = {
+    "manual-keys",
+    "versioning",
+    "signals",
+    "tracked",
+    "stampede (signals, guarded)",
+}
 
 
 @pytest.mark.real_redis

@@ -29,7 +29,14 @@ pytestmark = [
     pytest.mark.concurrency,
     pytest.mark.xdist_group("live-server"),
 ]
-INVALIDATING = ["manual-keys", "versioning", "signals", "serializer-fields", "stampede"]
+INVALIDATING = [
+    "manual-keys",
+    "versioning",
+    "signals",
+    "tracked",
+    "serializer-fields",
+    "stampede",
+]
 
 
 @pytest.fixture(scope="module")

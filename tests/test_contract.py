@@ -35,6 +35,7 @@ PROMISES = {
     "manual-keys": Promise(hit_costs="authentication", invalidates=True),
     "versioning": Promise(hit_costs="authentication", invalidates=True),
     "signals": Promise(hit_costs="authentication", invalidates=True),
+    "tracked": Promise(hit_costs="authentication", invalidates=True),
     "stampede": Promise(hit_costs="authentication", invalidates=True),
     "serializer-fields": Promise(hit_costs=None, invalidates=True),
 }

@@ -75,6 +75,9 @@ PROMISES = {
         hit_queries=AUTHENTICATION_QUERIES,
         cache_options=FAIL_OPEN,
     ),
+    "tracked": Promises(  # fails open by itself: no option required
+        "ResponseCacheContract", hit_queries=AUTHENTICATION_QUERIES
+    ),
     "stampede": Promises(
         "ResponseCacheContract",
         hit_queries=AUTHENTICATION_QUERIES,

@@ -45,7 +45,13 @@ def squeezed(memory_server, settings, bookshop) -> Callable[[str], redis.Redis]:
 def warm_up() -> None:
     """Send a request of each kind of recipe once, each caller's credentials included."""
     for kind in ("anonymous", "alice-token", "bob-session"):
-        for slug in ("manual-keys", "signals", "serializer-fields", "stampede"):
+        for slug in (
+            "manual-keys",
+            "signals",
+            "tracked",
+            "serializer-fields",
+            "stampede",
+        ):
             sandbox.client(kind).get(f"/api/{slug}/books/1/")
 
 

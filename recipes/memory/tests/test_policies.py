@@ -13,8 +13,9 @@ from .conftest import tighten
 
 POLICIES = ("allkeys-lru", "volatile-lru", "noeviction")
 # One of each way to invalidate: tags, signals bumping versions (conditional and
-# versioning bump the same Namespaces), row fields, and a guarded versioned entry.
-INVALIDATING = ("manual-keys", "signals", "serializer-fields", "stampede")
+# versioning bump the same Namespaces), marks of what was read, row fields, and a guarded
+# versioned entry.
+INVALIDATING = ("manual-keys", "signals", "tracked", "serializer-fields", "stampede")
 READERS = ("anonymous", "alice-token")
 
 

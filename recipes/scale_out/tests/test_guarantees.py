@@ -13,12 +13,13 @@ from recipes.scale_out.redis_topologies import (
     sharded_cache,
 )
 
-# One of each way to invalidate: tags, versions bumped by views and by signals, row
-# fields, a guarded versioned entry, and credentials ended by a delete.
+# One of each way to invalidate: tags, versions bumped by views and by signals, marks of
+# what was read, row fields, a guarded versioned entry, and credentials ended by a delete.
 INVALIDATING = (
     "manual-keys",
     "versioning",
     "signals",
+    "tracked",
     "serializer-fields",
     "stampede",
     "conditional",

@@ -1,0 +1,145 @@
+"""The store's defences, each against the failure it is built for: evicted marks, an
+evicted counter, a Redis that refuses writes, a Redis that is down, a racing store."""
+
+import logging
+
+import pytest
+from django.db import connection
+from django_redis import get_redis_connection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from harness.testing import timing
+from recipes.bookshop.models import Book
+from recipes.tracked.tracked_cache import MISSING, collect, statement_reads
+from recipes.tracked.views import store
+
+DETAIL = "/api/tracked/books/{}/"
+
+
+@pytest.fixture
+def alice_read_twice(api_client, book):
+    """Alice's detail page of ``book``, read until it is a hit; returns the reader."""
+    alice = api_client("alice-token")
+    alice.get(DETAIL.format(book.pk))
+    assert timing(alice.get(DETAIL.format(book.pk))).cache == "hit"
+    return lambda: alice.get(DETAIL.format(book.pk))
+
+
+def redis_key(suffix: str) -> str:
+    from django.core.cache import cache
+
+    return cache.make_key(f"{{tracked}}:{suffix}")
+
+
+def test_evicted_marks_of_a_table_make_its_entries_misses(alice_read_twice):
+    get_redis_connection("default").delete(redis_key("marks:bookshop_book"))
+
+    assert timing(alice_read_twice()).cache == "miss"
+    assert timing(alice_read_twice()).cache == "hit"  # born again, stored again
+
+
+def test_an_evicted_counter_restarts_above_every_count(
+    alice_read_twice, book, django_capture_on_commit_callbacks
+):
+    redis = get_redis_connection("default")
+    before = int(redis.get(redis_key("count")))
+    redis.delete(redis_key("count"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=book.pk).update(title="After the eviction")
+
+    assert int(redis.get(redis_key("count"))) > before
+    assert alice_read_twice().json()["title"] == "After the eviction"
+
+
+def test_a_full_redis_makes_the_tables_entries_misses(
+    alice_read_twice, book, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    redis = get_redis_connection("default")
+    refusing = type(
+        "Full",
+        (),
+        {
+            "eval": lambda self, *args: (_ for _ in ()).throw(
+                ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+            ),
+            "delete": lambda self, *keys: redis.delete(*keys),
+        },
+    )()
+    monkeypatch.setattr(type(store), "_redis", lambda self, key: refusing)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=book.pk).update(title="Written when full")
+    monkeypatch.undo()
+
+    assert not redis.exists(redis_key("marks:bookshop_book"))
+    assert alice_read_twice().json()["title"] == "Written when full"
+    assert "by deletes" in caplog.text
+
+
+def test_a_lost_invalidation_is_logged_with_its_tables(
+    book, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def down(self, key):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(type(store), "_redis", down)
+    with (
+        caplog.at_level(logging.WARNING, "recipes.tracked"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        Book.objects.filter(pk=book.pk).update(title="Lost")
+
+    assert "Could not invalidate" in caplog.text
+    assert "bookshop_book" in caplog.text
+
+
+def test_a_store_that_raced_a_write_is_never_served(api_client, book):
+    """A miss reads, a write commits and marks, and only then does the miss store."""
+    alice = api_client("alice-token")
+    found = store.get("raced")
+    with collect() as read:
+        Book.objects.get(pk=book.pk)  # the miss's read, before the write
+    Book.objects.filter(pk=book.pk).update(title="Committed meanwhile")  # autocommit
+
+    store.set("raced", "old rows", read, timeout=60, seen=found.seen)
+
+    assert store.get("raced").value is MISSING
+    assert alice.get(DETAIL.format(book.pk)).json()["title"] == "Committed meanwhile"
+
+
+def test_raw_sql_reads_depend_on_their_tables_whole(bookshop):
+    with connection.cursor() as cursor, collect() as read:
+        cursor.execute("SELECT COUNT(*) FROM bookshop_review")
+
+    assert read == {"bookshop_review": {"*", "@*"}}
+
+
+def test_an_equality_on_a_key_narrows_what_a_query_depends_on(bookshop):
+    from recipes.bookshop.models import Favorite
+
+    with collect() as read:
+        list(Favorite.objects.filter(user_id=2).values_list("book_id", flat=True))
+
+    assert read["bookshop_favorite"] == {
+        "*",
+        "user_id=2@+",
+        "user_id=2@user_id",
+        "user_id=2@book_id",
+    }
+
+
+def test_statement_reads_without_a_compiler_is_the_whole_table():
+    assert statement_reads('SELECT 1 FROM "bookshop_author"', None) == {
+        "bookshop_author": {"*", "@*"}
+    }
+
+
+def test_a_subquery_over_the_same_table_depends_on_it_whole(bookshop):
+    inner = Book.objects.filter(title__startswith="A").values("id")
+
+    with collect() as read:
+        list(Book.objects.filter(pk__in=inner))
+
+    assert "@*" in read["bookshop_book"]

@@ -1,0 +1,831 @@
+"""Cache rendered DRF responses under the rows and columns they were computed from, found
+while they render: nothing is declared, and a write reaches only the entries it changes.
+
+How the caching works:
+
+* A miss renders inside ``collect()``. Two hooks watch it: a database ``execute_wrapper``
+  sees every statement, and ``post_init`` sees every model instance loaded. What they saw
+  becomes the entry's *dependencies*, as fields of one table each:
+
+  - ``#7``: row 7 was loaded as an instance (nested at any depth, prefetched,
+    ``select_related``); any change to that row reaches the entry.
+  - ``author_id=3@+``, ``author_id=3@rating``: a query read the rows whose ``author_id`` is
+    3 (an equality on a primary or foreign key, alone or in ``IN (...)``); a row entering
+    or leaving that set (``+``), or a change to a column the query filtered, joined,
+    ordered or aggregated on (``rating``), reaches it. Without such an equality, ``@+``
+    and ``@rating`` stand for every row of the table.
+  - ``*``: every entry that read a table depends on it, for writes too large or too
+    opaque to describe row by row; ``@*``: a statement the collector cannot describe
+    (raw SQL, ``extra()``) reads "anything in the table", which every write reaches.
+
+* Every write statement on a model's table, whichever API sent it (``save()``,
+  ``update()``, ``bulk_create``, a queryset ``delete()``, an m2m ``add``, raw SQL through
+  ``connection.cursor()``), passes through the same ``execute_wrapper``. It reads the rows
+  an ``UPDATE`` or ``DELETE`` will touch before it runs (and an ``UPDATE``'s rows again
+  after), takes an ``INSERT``'s rows from its parameters, and names the fields each changed
+  row reaches: its ``#pk``, and for each column that really changed, ``@column`` and
+  ``key=value@column`` for every primary and foreign key value the row had before and
+  after (a moved foreign key reaches both parents).
+* Those fields are marked once the transaction commits, one script per statement; a
+  rollback, or a savepoint rolled back, marks nothing (Django drops their ``on_commit``).
+* Marks are counts: one counter per store, incremented by every invalidation, and one
+  Redis hash of marks per table. A miss reads the counter before the view runs (*seen*);
+  an entry is served only while no mark of any of its fields is above the count it saw.
+  So a store that raced a write (the stale-set race) is never served.
+* Each table's hash carries a ``~born`` count, and an entry records it. A hash that
+  Redis evicted (``allkeys-lru``), or that grew past ``max_marks`` and was dropped, is
+  born again at the count of that moment: an entry of the old hash no longer matches
+  (unless nothing at all was marked since, when nothing was lost), and a store whose
+  read saw an older count is refused. A miss, never a stale hit.
+* A hit is one Lua script: the entry, the counter, and one ``HMGET`` per table it read.
+  Every key of a store carries the hash tag ``{name}``, so the scripts run on Redis
+  Cluster too.
+* When Redis is down, requests are answered from the database, and a lost invalidation
+  is logged with the tables and fields it could not mark (fail open).
+* What it cannot see: data from outside the database (another service, files, the clock),
+  and writes that do not go through Django's connections.
+
+Requires django-redis, and ``install()`` called once from an ``AppConfig.ready``.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+from django.db.models import Model
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.lookups import Exact, In
+from django.db.models.signals import post_init
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.where import AND, ExtraWhere, WhereNode
+from django.http import HttpResponse, HttpResponseBase
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError, ResponseError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1  # bump when a serializer's output changes shape
+MISSING = object()
+MAX_FIELDS = 500  # per table and entry; more, and the entry depends on the whole table
+MAX_ROWS = 500  # per write statement; more, and it marks the whole table (``*``)
+IGNORED_TABLES = {"django_session", "django_migrations"}
+
+Dependencies = dict[str, set[str]]  # table -> fields
+
+
+# --8<-- [start:core]
+class TrackedResponseMixin:
+    """Serve ``list`` and ``retrieve`` from entries that know what they were read from."""
+
+    cache_name: str
+    cache_timeout: int = 300
+    cache_per_user: bool = True
+    cache_store: "TrackedCache"
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return self._cached("list", super().list, request, args, kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return self._cached("retrieve", super().retrieve, request, args, kwargs)
+
+    def _cached(
+        self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
+    ) -> HttpResponseBase:
+        key = response_key(
+            f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
+        )
+        found = self.cache_store.get(key)  # (1)!
+        if isinstance(found.value, RenderedResponse):
+            return report_cache_outcome(found.value.replay(), "hit")
+        with collect() as read:  # (2)!
+            response = view(request, *args, **kwargs)
+            rendered = render_now(self, response)
+        if rendered is not None:
+            self.cache_store.set(
+                key, rendered, read, timeout=self.cache_timeout, seen=found.seen
+            )
+        return report_cache_outcome(response, "miss")
+
+
+# --8<-- [end:core]
+
+
+# --8<-- [start:hooks]
+@contextmanager
+def collect() -> Iterator[Dependencies]:
+    """Record what every query and every loaded instance of the block read."""
+    if not _installed:
+        raise ImproperlyConfigured(
+            "call tracked_cache.install() from your AppConfig.ready(): without it no "
+            "write would reach a cached response"
+        )
+    read: Dependencies = defaultdict(set)
+    token = _reading.set(read)
+    try:
+        yield read
+    finally:
+        _reading.reset(token)
+
+
+def install(*stores: "TrackedCache") -> None:
+    """Watch every connection's statements and every instance loaded, and have writes
+    mark ``stores`` (call once, from ``AppConfig.ready``)."""
+    global _installed
+    _stores.extend(store for store in stores if store not in _stores)
+    connection_created.connect(_watch_connection, dispatch_uid=__name__)
+    post_init.connect(_instance_loaded, dispatch_uid=__name__)
+    for connection in connections.all(initialized_only=True):
+        _watch_connection(connection=connection)
+    _installed = True
+
+
+# --8<-- [end:hooks]
+
+_reading: ContextVar[Dependencies | None] = ContextVar("tracked_reading", default=None)
+_busy: ContextVar[bool] = ContextVar("tracked_busy", default=False)
+_installed = False
+_stores: list["TrackedCache"] = []
+
+
+# --8<-- [start:reads]
+def _instance_loaded(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """Add ``#pk`` for a row loaded while a response renders, on its table and its
+    parents' (multi-table inheritance stores a row in each)."""
+    read = _reading.get()
+    if read is None or instance.pk is None or _busy.get():
+        return
+    meta = instance._meta
+    connection = connections[instance._state.db or "default"]
+    pk = token_of(meta.pk.get_db_prep_value(instance.pk, connection))
+    for model in (meta.model, *meta.get_parent_list()):
+        add_fields(read, model._meta.db_table, {f"#{pk}"})
+
+
+def add_fields(read: Dependencies, table: str, fields: Iterable[str]) -> None:
+    """Add ``fields`` to ``table``'s, always with ``*``; past ``MAX_FIELDS``, collapse
+    them to ``@*``: any write to the table reaches the entry."""
+    if table in IGNORED_TABLES:
+        return
+    mine = read[table]
+    mine.update(fields, "*")
+    if "@*" in mine or len(mine) > MAX_FIELDS:
+        mine.clear()
+        mine.update({"*", "@*"})
+
+
+def statement_reads(sql: str, compiler: SQLCompiler | None) -> Dependencies:
+    """Return the fields one ``SELECT`` depends on, table by table."""
+    named = tables_named_in(sql)
+    read: Dependencies = defaultdict(set)
+    if compiler is None or opaque(compiler):
+        for table in named:  # raw SQL, extra(): anything in these tables
+            add_fields(read, table, {"@*"})
+        return read
+    aliases = {
+        alias: join.table_name
+        for alias, join in compiler.query.alias_map.items()
+        if join.table_name in named
+    }
+    for table in named - set(aliases.values()):  # tables of a subquery
+        add_fields(read, table, {"@*"})
+    columns = defaultdict(set)
+    for alias, column in column_references(shape_and_content_sql(sql, compiler)):
+        columns[alias].add(column)
+    if set(columns) - set(aliases):  # a subquery's alias: which table is unknown
+        for table in named:
+            add_fields(read, table, {"@*"})
+        return read
+    keys = key_equalities(compiler.query.where, compiler.connection)
+    for alias, table in aliases.items():
+        changes = {"+"} | columns[alias]  # (1)!
+        narrowed = keys.get(alias)
+        if narrowed and narrowed[0] in key_columns(table):
+            column, values = narrowed
+            fields = {f"{column}={v}@{c}" for v in values for c in changes}
+        else:
+            fields = {f"@{c}" for c in changes}
+        add_fields(read, table, fields)
+    return read
+
+
+def shape_and_content_sql(sql: str, compiler: SQLCompiler) -> str:
+    """Return what of ``sql`` a row's change can move a result through: all of it but the
+    columns of the instances it loads, which their ``#pk`` fields cover."""
+    values = compiler.query.values_select  # values(), values_list(): no instances
+    loaded = set() if values else set(instance_columns(compiler.klass_info))
+    content = [
+        sql_and_params[0]
+        for index, (_, sql_and_params, _) in enumerate(compiler.select)
+        if index not in loaded
+    ]
+    return " ".join([*content, sql[find_top_level(sql, " FROM ") or 0 :]])
+
+
+# --8<-- [end:reads]
+
+
+def instance_columns(klass_info: dict | None) -> Iterator[int]:
+    """Yield the indexes of the select columns that become model instances."""
+    if klass_info is None:
+        return
+    yield from klass_info["select_fields"]
+    for related in klass_info.get("related_klass_infos", []):
+        yield from instance_columns(related)
+
+
+def opaque(compiler: SQLCompiler) -> bool:
+    """Whether a statement holds SQL the collector cannot read columns from."""
+    query = compiler.query
+    if compiler.select is None or not hasattr(query, "alias_map"):
+        return True  # an aggregate over a subquery: its tables are read whole
+    expressions = [*query.annotations.values(), *flatten(query.where)]
+    return bool(query.extra or query.extra_tables) or any(
+        isinstance(e, RawSQL | ExtraWhere) for e in expressions
+    )
+
+
+def flatten(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", []):
+        yield from flatten(child)
+
+
+def key_equalities(
+    where: WhereNode, connection: Any
+) -> dict[str, tuple[str, list[str]]]:
+    """Return ``{alias: (column, values)}`` for equalities the whole ``WHERE`` requires
+    (the top-level ``AND``): ``= value`` or ``IN (values)`` on a plain column."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    if where.connector != AND or where.negated:
+        return found
+    for child in where.children:
+        if isinstance(child, WhereNode):
+            for alias, pair in key_equalities(child, connection).items():
+                found.setdefault(alias, pair)
+        elif isinstance(child, Exact | In) and isinstance(child.lhs, Col):
+            values = child.rhs if isinstance(child, In) else [child.rhs]
+            if hasattr(values, "resolve_expression") or any(
+                hasattr(v, "resolve_expression") for v in values
+            ):
+                continue  # a subquery or an expression: not a value
+            field = child.lhs.output_field
+            tokens = [
+                token_of(field.get_db_prep_value(v, connection, prepared=True))
+                for v in values
+            ]
+            found.setdefault(child.lhs.alias, (child.lhs.target.column, tokens))
+    return found
+
+
+COLUMN = re.compile(r'(?:"(?P<quoted>[^"]+)"|\b(?P<bare>\w+))\."(?P<column>[^"]+)"')
+
+
+def column_references(sql: str) -> Iterator[tuple[str, str]]:
+    for match in COLUMN.finditer(sql):
+        yield match["quoted"] or match["bare"], match["column"]
+
+
+def tables_named_in(sql: str) -> set[str]:
+    """Return every model table whose name ``sql`` contains as a word."""
+    return {table for table in model_tables() if re.search(rf"\b{table}\b", sql)}
+
+
+@cache
+def model_tables() -> dict[str, Any]:
+    """Return ``{table: its model's options}`` for every model, m2m tables included."""
+    return {
+        model._meta.db_table: model._meta
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table not in IGNORED_TABLES and model._meta.managed
+    }
+
+
+@cache
+def key_columns(table: str) -> frozenset[str]:
+    """Return the primary and foreign key columns of ``table``: the ones values narrow."""
+    meta = model_tables()[table]
+    return frozenset(
+        {meta.pk.column}
+        | {field.column for field in meta.concrete_fields if field.is_relation}
+    )
+
+
+def token_of(value: Any) -> str:
+    """Return ``value`` as one word of a field's name, the same from either side."""
+    text = value.hex() if isinstance(value, bytes | memoryview) else str(value)
+    if len(text) > 40 or not re.fullmatch(r"[\w.:-]+", text):
+        return "h" + hashlib.sha1(text.encode()).hexdigest()[:16]
+    return text
+
+
+# --8<-- [start:writes]
+WRITE = re.compile(
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)\"?",
+    re.IGNORECASE,
+)
+
+
+def _watch_connection(connection: Any, **kwargs: Any) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch)  # (1)!
+
+
+def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+    """Record what a ``SELECT`` read, or mark what a write changed once it commits."""
+    if _busy.get():
+        return execute(sql, params, many, context)
+    written = WRITE.match(sql)
+    if written is None:
+        read = _reading.get()
+        if read is not None and sql.lstrip()[:6].upper() == "SELECT":
+            for table, fields in statement_reads(sql, executing_compiler()).items():
+                add_fields(read, table, fields)
+        return execute(sql, params, many, context)
+    table = written[1]
+    if table not in model_tables():
+        return execute(sql, params, many, context)
+    connection = context["connection"]
+    change = RowChange(connection, table, sql, params if not many else None)
+    change.before()
+    result = execute(sql, params, many, context)
+    fields = change.after()
+    transaction.on_commit(  # (2)!
+        partial(invalidate_everywhere, {table: fields}), using=connection.alias
+    )
+    return result
+
+
+# --8<-- [end:writes]
+
+
+def executing_compiler() -> SQLCompiler | None:
+    """Return the ORM compiler running this statement, or ``None`` for raw SQL.
+
+    Django hands an ``execute_wrapper`` the SQL, not the query it came from; the compiler
+    is a few frames up, in ``execute_sql``.
+    """
+    import sys
+
+    frame = sys._getframe(2)
+    for _ in range(8):
+        if frame is None:
+            return None
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, SQLCompiler):
+            return candidate
+        frame = frame.f_back
+    return None
+
+
+class RowChange:
+    """The rows one write statement touches, before and after, and the fields they reach."""
+
+    def __init__(self, connection: Any, table: str, sql: str, params: Any) -> None:
+        self.connection, self.table, self.sql = connection, table, sql
+        self.params = list(params) if params is not None else None
+        self.meta = model_tables()[table]
+        self.kind = sql.lstrip()[:6].upper()
+        self.old: list[dict] | None = []
+
+    def before(self) -> None:
+        """Read the rows an ``UPDATE`` or ``DELETE`` is about to touch."""
+        if self.kind == "INSERT":
+            return
+        where = self.where_clause()
+        if where is None:
+            self.old = None
+            return
+        clause, params = where
+        self.old = self.select(f"WHERE {clause}" if clause else "", params)
+
+    def after(self) -> set[str]:
+        """Return the fields the statement's rows reach: ``*`` when they are unknown."""
+        if self.kind == "INSERT":
+            rows = self.inserted_rows()
+            return rows_fields(self.meta, [(None, row) for row in rows or []], rows)
+        if self.old is None:
+            return {"*", "@*"}
+        if self.kind == "DELETE":
+            return rows_fields(self.meta, [(row, None) for row in self.old], self.old)
+        pk = self.meta.pk.column
+        new = {row[pk]: row for row in self.select_by_pk([r[pk] for r in self.old])}
+        pairs = [(row, new.get(row[pk])) for row in self.old]
+        return rows_fields(self.meta, pairs, self.old)
+
+    def where_clause(self) -> tuple[str, list] | None:
+        """Return the statement's ``WHERE`` and its parameters, or ``None`` if unsure."""
+        if self.params is None:
+            return None
+        start = find_top_level(self.sql, " WHERE ")
+        if start is None:
+            clause, params = "", []
+        else:
+            clause = self.sql[start + len(" WHERE ") :]
+            params = self.params[self.sql[:start].count("%s") :]
+        if clause.count("%s") != len(params) or self.sql.count("%s") != len(
+            self.params
+        ):
+            return None
+        return clause, params
+
+    def select(self, where: str, params: list) -> list[dict] | None:
+        quoted = self.connection.ops.quote_name(self.table)
+        sql = f"SELECT * FROM {quoted} {where} LIMIT {MAX_ROWS + 1}"
+        token = _busy.set(True)
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                names = [column[0] for column in cursor.description]
+                rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            _busy.reset(token)
+        return rows if len(rows) <= MAX_ROWS else None
+
+    def select_by_pk(self, pks: list) -> list[dict]:
+        if not pks:
+            return []
+        quote = self.connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(pks))
+        where = f"WHERE {quote(self.table)}.{quote(self.meta.pk.column)} IN ({marks})"
+        return self.select(where, pks) or []
+
+    def inserted_rows(self) -> list[dict] | None:
+        """Return an ``INSERT``'s rows from its parameters, or ``None`` if unsure."""
+        match = re.match(r"^[^(]*\(([^)]*)\)\s*VALUES\s", self.sql, re.IGNORECASE)
+        if match is None or self.params is None:
+            return None
+        columns = re.findall(r'"?(\w+)"?', match[1])
+        if not columns or self.sql.count("%s") != len(self.params):
+            return None
+        if len(self.params) % len(columns):
+            return None
+        width = len(columns)
+        return [
+            dict(zip(columns, self.params[i : i + width], strict=True))
+            for i in range(0, len(self.params), width)
+        ]
+
+
+def find_top_level(sql: str, word: str) -> int | None:
+    """Return where ``word`` first stands outside parentheses in ``sql``, if it does."""
+    depth = 0
+    upper = sql.upper()
+    for index, char in enumerate(sql):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and upper.startswith(word, index):
+            return index
+    return None
+
+
+# --8<-- [start:row_fields]
+def rows_fields(
+    meta: Any, pairs: list[tuple[dict | None, dict | None]], rows: list | None
+) -> set[str]:
+    """Return the fields rows reach, each given as (before, after); ``None`` is absent."""
+    if rows is None or len(pairs) > MAX_ROWS:
+        return {"*", "@*"}  # unknown rows: every entry that read the table
+    keys = key_columns(meta.db_table)
+    fields = {"@*"}
+    for before, after in pairs:
+        either = [row for row in (before, after) if row is not None]
+        if before is None or after is None:
+            changed = {"+"}  # the row entered or left every set it was in
+        else:
+            changed = {c for c in after if after[c] != before.get(c)}
+            if not changed:
+                continue
+        for row in either:
+            if meta.pk.column in row:
+                fields.add(f"#{token_of(row[meta.pk.column])}")
+            for column in changed:
+                fields.add(f"@{column}")
+                fields.update(
+                    f"{key}={token_of(row[key])}@{column}" for key in keys & set(row)
+                )
+    return fields
+
+
+# --8<-- [end:row_fields]
+
+
+def invalidate_everywhere(marks: Dependencies) -> None:
+    """Mark ``marks`` in every store ``install()`` was given."""
+    for store in _stores:
+        store.invalidate(marks)
+
+
+# --8<-- [start:store]
+@dataclass(frozen=True)
+class Lookup:
+    """What a read found: the value (or ``MISSING``), and the invalidation count it saw."""
+
+    value: Any
+    seen: int | None
+
+
+class TrackedCache:
+    """Entries stored with the fields they depend on; a mark on any of them ends them."""
+
+    def __init__(
+        self, alias: str = "default", *, name: str = "tracked", max_marks: int = 100_000
+    ) -> None:
+        self.alias, self.name, self.max_marks = alias, name, max_marks
+
+    def get(self, key: str) -> Lookup:
+        """Read an entry, the count, and the marks of what it read, in one round trip."""
+        cache = caches[self.alias]
+        keys = [cache.make_key(self._key(f"entry:{key}")), self._counter()]
+        try:
+            value, seen = self._redis(keys[0]).eval(
+                READ_IF_CURRENT, 2, *keys, self._marks_prefix(), fresh_count()
+            )
+        except RedisError:  # down, stuck or refusing: answer from the database
+            logger.warning("Could not read %s; answering from the database", key)
+            return Lookup(MISSING, None)
+        found = MISSING if value is None else cache.client.decode(value)
+        return Lookup(found, None if seen is None else int(seen))
+
+    def set(
+        self,
+        key: str,
+        value: Any,
+        read: Dependencies,
+        *,
+        timeout: int,
+        seen: int | None,
+    ) -> bool:
+        """Store ``value`` with what it ``read``, unless any of it was marked after
+        ``seen``; returns whether it was stored."""
+        cache = caches[self.alias]
+        entry = cache.make_key(self._key(f"entry:{key}"))
+        lines = "\n".join(f"{t} {' '.join(compacted(f))}" for t, f in read.items())
+        try:
+            stored = self._redis(entry).eval(
+                STORE_UNLESS_MARKED,
+                2,
+                entry,
+                self._counter(),
+                self._marks_prefix(),
+                cache.client.encode(value),
+                timeout * 1000,
+                "" if seen is None else seen,
+                fresh_count(),
+                lines,
+            )
+        except RedisError:
+            logger.warning("Could not store %s; not cached", key, exc_info=True)
+            return False
+        return bool(stored)
+
+    def invalidate(self, marks: Dependencies) -> None:
+        """Mark ``marks``: every entry that read any of them is a miss from now on."""
+        lines = [
+            f"{table} {' '.join(chunk)}"
+            for table, fields in marks.items()
+            for chunk in chunks(sorted(fields), 200)
+        ]
+        if not lines:
+            return
+        counter = self._counter()
+        try:
+            self._redis(counter).eval(
+                MARK,
+                1,
+                counter,
+                self._marks_prefix(),
+                fresh_count(),
+                self.max_marks,
+                *lines,
+            )
+        except ResponseError as refused:  # full (noeviction): drop the tables' marks
+            logger.warning("Invalidating %s by deletes: %s", sorted(marks), refused)
+            self._forget(marks)
+        except RedisError:
+            logger.warning(
+                "Could not invalidate %s; their entries may be stale until they expire",
+                {table: sorted(fields)[:10] for table, fields in marks.items()},
+                exc_info=True,
+            )
+
+    def _forget(self, marks: Dependencies) -> None:
+        """Delete the tables' hashes of marks: their entries all miss (deletes are
+        allowed when Redis is full)."""
+        keys = [self._marks_prefix() + table for table in marks]
+        try:
+            self._redis(keys[0]).delete(*keys)
+        except RedisError:
+            logger.warning("Could not invalidate %s", sorted(marks), exc_info=True)
+
+    def _key(self, suffix: str) -> str:
+        return f"{{{self.name}}}:{suffix}"
+
+    def _counter(self) -> str:
+        return caches[self.alias].make_key(self._key("count"))
+
+    def _marks_prefix(self) -> str:
+        return caches[self.alias].make_key(self._key("marks:"))
+
+    def _redis(self, key: str) -> Any:
+        """The connection that holds ``key`` and, by the hash tag they share, every key
+        of a script: django-redis's ``ShardClient`` keeps each tag on one server."""
+        client = caches[self.alias].client
+        if hasattr(client, "get_server"):
+            return client.get_server(key)
+        return get_redis_connection(self.alias)
+
+
+def compacted(fields: set[str]) -> list[str]:
+    """Drop ``key=value@column`` where ``@column`` (every row) is there already."""
+    every_row = {field[1:] for field in fields if field.startswith("@")}
+    return sorted(
+        field
+        for field in fields
+        if not ("=" in field and field.rpartition("@")[2] in every_row)
+    )
+
+
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def fresh_count() -> int:
+    """Return where a lost counter restarts: microseconds since the epoch, above any
+    count it reached before Redis evicted it."""
+    return time.time_ns() // 1_000
+
+
+# KEYS: the entry, the counter. ARGV: the prefix of the tables' hashes of marks, where
+# a lost counter restarts. The entry is a hash: body, seen, and deps, a line per table:
+# "table born field...".
+READ_IF_CURRENT = """
+local entry = redis.call('HMGET', KEYS[1], 'body', 'seen', 'deps')
+local count = redis.call('GET', KEYS[2])
+if not count then
+  redis.call('SET', KEYS[2], ARGV[2])
+  count = ARGV[2]
+end
+if not entry[1] then return {false, count} end
+local seen = tonumber(entry[2])
+for line in string.gmatch(entry[3], '[^\\n]+') do
+  local words = {}
+  for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
+  local names = {'~born'}
+  for i = 3, #words do names[#names + 1] = words[i] end
+  local now = redis.call('HMGET', ARGV[1] .. words[1], unpack(names))
+  if now[1] ~= words[2] then return {false, count} end
+  for i = 2, #now do
+    if now[i] and tonumber(now[i]) > seen then return {false, count} end
+  end
+end
+return {entry[1], count}
+"""
+
+# KEYS: the entry, the counter. ARGV: the prefix of the hashes of marks, the encoded
+# value, its TTL in ms, the count the read saw ('' if none), where a lost counter
+# restarts, and the dependencies, a line per table: "table field...".
+STORE_UNLESS_MARKED = """
+local refused = ARGV[4] == ''
+local seen = tonumber(ARGV[4]) or 0
+if not redis.call('GET', KEYS[2]) then
+  redis.call('SET', KEYS[2], ARGV[5], 'NX')
+  refused = true
+end
+local lines = {}
+for line in string.gmatch(ARGV[6], '[^\\n]+') do
+  local words = {}
+  for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
+  local key = ARGV[1] .. words[1]
+  local born = redis.call('HGET', key, '~born')
+  if not born then  -- new, or evicted: born now, so any mark since seen refuses
+    born = redis.call('GET', KEYS[2])
+    redis.call('HSET', key, '~born', born)
+  end
+  if tonumber(born) > seen then refused = true end
+  if not refused and #words > 1 then
+    local marks = redis.call('HMGET', key, unpack(words, 2))
+    for i = 1, #marks do
+      if marks[i] and tonumber(marks[i]) > seen then refused = true end
+    end
+  end
+  words[1] = words[1] .. ' ' .. born
+  lines[#lines + 1] = table.concat(words, ' ')
+end
+if refused then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'body', ARGV[2], 'seen', ARGV[4],
+  'deps', table.concat(lines, '\\n'))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+# KEYS: the counter. ARGV: the prefix of the hashes of marks, where a lost counter
+# restarts, the most marks a hash may hold, then lines "table field...".
+MARK = """
+redis.call('SET', KEYS[1], ARGV[2], 'NX')
+local count = redis.call('INCR', KEYS[1])
+for i = 4, #ARGV do
+  local words = {}
+  for word in string.gmatch(ARGV[i], '%S+') do words[#words + 1] = word end
+  local key = ARGV[1] .. words[1]
+  if redis.call('EXISTS', key) == 1 then
+    if redis.call('HLEN', key) > tonumber(ARGV[3]) then
+      redis.call('DEL', key)
+    else
+      local marks = {}
+      for j = 2, #words do
+        marks[#marks + 1] = words[j]
+        marks[#marks + 1] = count
+      end
+      redis.call('HSET', key, unpack(marks))
+    end
+  end
+end
+return count
+"""
+
+
+# --8<-- [end:store]
+
+
+# --8<-- [start:key]
+def response_key(
+    name: str, request: Request, url_kwargs: dict[str, Any], *, per_user: bool
+) -> str:
+    """Return a key naming everything a response depends on, besides its data.
+
+    The same parts as the versioning recipe's; each recipe module carries its own copy so
+    that it can be copied alone.
+    """
+    user = request.user if per_user else None
+    authenticated = user is not None and user.is_authenticated
+    parts = {
+        "schema": SCHEMA_VERSION,
+        "path": request.path,
+        "url": {name: str(value) for name, value in url_kwargs.items()},
+        "user": user.pk if authenticated else None,
+        "authenticated_by": type(request.successful_authenticator).__name__
+        if authenticated
+        else None,
+        "media_type": request.accepted_media_type,
+        "origin": f"{request.scheme}://{request.get_host()}",
+        "query": sorted(request.query_params.lists()),
+        "language": getattr(request, "LANGUAGE_CODE", None),
+    }
+    encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{name}:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+# --8<-- [end:key]
+
+
+@dataclass(frozen=True)
+class RenderedResponse:
+    """A response as it was sent: its media type and its bytes."""
+
+    content_type: str
+    content: bytes
+
+    def replay(self) -> HttpResponse:
+        return HttpResponse(self.content, content_type=self.content_type)
+
+
+def render_now(view: Any, response: Response) -> RenderedResponse | None:
+    """Render ``response`` as DRF would once the view returns; return what to store,
+    or ``None`` for anything but a 200, and for a page that holds a CSRF token."""
+    request = view.request
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = view.get_renderer_context()
+    response.render()
+    if response.status_code != 200 or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return None
+    return RenderedResponse(response["Content-Type"], response.content)
+
+
+def report_cache_outcome(response: HttpResponseBase, outcome: str) -> HttpResponseBase:
+    """Set the ``cache`` metric of ``Server-Timing`` to ``outcome`` (hit, miss or bypass).
+
+    Each recipe module carries its own copy of this helper, so that it can be copied alone.
+    """
+    response["Server-Timing"] = f'cache;desc="{outcome}"'
+    return response
