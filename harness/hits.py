@@ -37,6 +37,7 @@ RECIPES = (
     "manual-keys",
     "versioning",
     "signals",
+    "tracked",
     "conditional",
 )
 FLOOR, FLOOR_AGAIN, FLOOR_GET = "floor", "floor (A/A)", "floor + Redis GET"
@@ -347,7 +348,7 @@ class Check:
         )
 
 
-WHOLE_RESPONSE = ("middleware", "manual-keys", "versioning", "signals")
+WHOLE_RESPONSE = ("middleware", "manual-keys", "versioning", "signals", "tracked")
 AUTHENTICATED = ("alice-token", "alice-session")
 
 
@@ -430,6 +431,7 @@ HIT_PATHS = [  # each recipe's hit: profiled, summarised and charted
     ("manual-keys", "hit"),
     ("versioning", "hit"),
     ("signals", "hit"),
+    ("tracked", "hit"),
     ("conditional", "304"),
 ]
 PROFILED = [(FLOOR_GET, ""), (EXTENSIONS, "hit"), *HIT_PATHS]

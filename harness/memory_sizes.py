@@ -18,7 +18,14 @@ from .hits import (
     what_it_stores,
 )
 
-RECIPES = ("cache-page", "middleware", "manual-keys", "versioning", "signals")
+RECIPES = (
+    "cache-page",
+    "middleware",
+    "manual-keys",
+    "versioning",
+    "signals",
+    "tracked",
+)
 CALLERS = ("anonymous", "alice-token")
 
 

@@ -39,6 +39,7 @@ class Promises:
 
     contract: str
     after_write: str = "fresh"  # or "stale": served until the entry expires
+    outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
     hit_queries: dict[str, int] | None = None
     queries_saved: int | None = None
     cache_options: dict = field(default_factory=dict)
@@ -74,9 +75,12 @@ PROMISES = {
         "ResponseCacheContract",
         hit_queries=AUTHENTICATION_QUERIES,
         cache_options=FAIL_OPEN,
+        outside_api="fresh",
     ),
     "tracked": Promises(  # fails open by itself: no option required
-        "ResponseCacheContract", hit_queries=AUTHENTICATION_QUERIES
+        "ResponseCacheContract",
+        hit_queries=AUTHENTICATION_QUERIES,
+        outside_api="fresh",
     ),
     "stampede": Promises(
         "ResponseCacheContract",
@@ -84,8 +88,11 @@ PROMISES = {
         cache_options=FAIL_OPEN,
         builds_on="versioning",
     ),
-    "serializer_fields": Promises(
-        "ResponseCacheContract", queries_saved=1, cache_options=FAIL_OPEN
+    "serializer_fields": Promises(  # the writes outside the API touch no cached field
+        "ResponseCacheContract",
+        queries_saved=1,
+        cache_options=FAIL_OPEN,
+        outside_api="fresh",
     ),
     "redis_config": Promises(  # its CACHES entry fails open by itself
         "ResponseCacheContract",
@@ -171,8 +178,11 @@ def copy_into(app: Path, recipe: str) -> None:
             shutil.copy(source, app / source.name)
 
 
-def build_project(root: Path, recipe: str, promises: Promises) -> Path:
-    """Start a project, add the articles app, copy the recipe's files, wire them up."""
+def build_project(
+    root: Path, recipe: str, promises: Promises, *, own_models: bool = True
+) -> Path:
+    """Start a project, add the articles app, copy the recipe's files, wire them up
+    (``own_models=False`` leaves out the models.py a page shows: a step skipped)."""
     root.mkdir(parents=True)
     subprocess.run(
         [sys.executable, "-m", "django", "startproject", "shop", str(root)],
@@ -202,6 +212,9 @@ def build_project(root: Path, recipe: str, promises: Promises) -> Path:
         (app / name).write_text("")
     for name in ("models.py", "serializers.py", "base_views.py"):
         shutil.copy(PROJECT / name, app / name)
+    for name in (promises.builds_on, recipe):  # the page's own models.py, if it has one
+        if name and (WIRING / f"{name}_models.py").exists() and own_models:
+            shutil.copy(WIRING / f"{name}_models.py", app / "models.py")
     shutil.copy(WIRING / f"{promises.views or recipe}.py", app / "views.py")
     for name in (recipe, promises.builds_on):
         if name and (WIRING / f"{name}_apps.py").exists():
@@ -235,22 +248,27 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
 ):
     promises = PROMISES[recipe]
     project = build_project(tmp_path / "project", recipe, promises)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL")
-    }
-    env |= {
-        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/2",
-        "COPY_PROMISES": promises.as_json(),
-        "COPY_CACHE_OPTIONS": json.dumps(promises.cache_options),
-    }
+    env = copied_project_env(promises, redis_server)
     topology = ExitStack()
     if recipe == "scale_out":
         cluster = topology.enter_context(Cluster(tmp_path / "cluster"))
         env["REDIS_CLUSTER_URLS"] = ",".join(cluster.urls)
     with topology:
         keeps_its_promises(project, promises, env, redis_server)
+
+
+def copied_project_env(promises: Promises, redis_server: RedisServer) -> dict[str, str]:
+    """Return the environment the generated project runs in: its Redis, its promises."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL")
+    }
+    return env | {
+        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/2",
+        "COPY_PROMISES": promises.as_json(),
+        "COPY_CACHE_OPTIONS": json.dumps(promises.cache_options),
+    }
 
 
 def keeps_its_promises(
@@ -322,3 +340,30 @@ def test_every_recipe_is_copied_and_proven():
 
     listed = settings.COOKBOOK_RECIPES + settings.COOKBOOK_TOOLS
     assert {name.removeprefix("recipes.") for name in listed} == set(PROMISES)
+
+
+def test_the_signals_page_s_queryset_step_is_what_makes_bulk_writes_fresh(
+    redis_server: RedisServer, tmp_path
+):
+    """Skip the page's models.py step: ``update()`` and ``bulk_create()`` send no signal,
+    and the copied project serves stale reads after them."""
+    promises = PROMISES["signals"]
+    project = build_project(tmp_path / "project", "signals", promises, own_models=False)
+    env = copied_project_env(promises, redis_server)
+    assert (
+        run_in(project, env, "manage.py", "makemigrations", "articles").returncode == 0
+    )
+
+    tested = run_in(
+        project,
+        env,
+        "manage.py",
+        "test",
+        "articles.tests.ResponseCacheContract."
+        "test_writes_outside_the_api_are_followed_by_what_the_page_promises",
+        "--noinput",
+    )
+
+    assert tested.returncode == 1
+    assert "AssertionError" in tested.stderr
+    assert "update()" in tested.stderr

@@ -332,7 +332,8 @@ class CachedResponseMixin:
         return self._cached("retrieve", super().retrieve, request, args, kwargs)
 
     def cache_tags(self, action: str, data: Any) -> set[str]:
-        """Return the tags of an entry: override to name what its data contains."""
+        """Return the tags of an entry: override to name what its data contains
+        (``rows_in(data)`` gives its rows, paginated or not)."""
         return {f"{self.cache_namespace}:{action}"}
 
     def invalidate(self, tags: Iterable[str]) -> None:
@@ -362,6 +363,14 @@ class CachedResponseMixin:
                 seen=found.seen,
             )
         return report_cache_outcome(response, "miss")
+
+
+def rows_in(data: Any) -> list[dict]:
+    """Return the rows of a response's data: a page's ``results`` (any DRF paginator
+    that names them so), a plain list, or a single object as a list of one."""
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return data["results"]
+    return data if isinstance(data, list) else [data]
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,9 @@ from typing import Any
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Book, Review
 
-from .tagged_cache import CachedResponseMixin, TaggedCache
+from .tagged_cache import CachedResponseMixin, TaggedCache, rows_in
 
 store = TaggedCache("default", name="manual-keys")
-
-
-def books_in(action: str, data: Any) -> list[dict]:
-    """Return the book dicts in a list page or a single book's data."""
-    return data["results"] if action == "list" else [data]
 
 
 # --8<-- [start:books]
@@ -21,7 +16,7 @@ class BookViewSet(CachedResponseMixin, bookshop.BookViewSet):
     cache_store = store
 
     def cache_tags(self, action: str, data: Any) -> set[str]:
-        books = books_in(action, data)
+        books = rows_in(data)
         return (
             {f"book:{book['id']}" for book in books}
             | {f"author:{book['author']['id']}" for book in books}  # (1)!
@@ -58,7 +53,7 @@ class AuthorViewSet(CachedResponseMixin, bookshop.AuthorViewSet):
     cache_store = store
 
     def cache_tags(self, action: str, data: Any) -> set[str]:
-        authors = data["results"] if action == "list" else [data]
+        authors = rows_in(data)
         return {f"author:{author['id']}" for author in authors} | (
             {"authors:list"} if action == "list" else set()
         )

@@ -52,13 +52,14 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from django.apps import apps
@@ -171,8 +172,10 @@ def _instance_loaded(sender: type[Model], instance: Model, **kwargs: Any) -> Non
     if read is None or instance.pk is None or _busy.get():
         return
     meta = instance._meta
-    connection = connections[instance._state.db or "default"]
-    pk = token_of(meta.pk.get_db_prep_value(instance.pk, connection))
+    pk = instance.pk
+    if not isinstance(pk, int):  # a UUID is stored as hex on some databases
+        pk = meta.pk.get_db_prep_value(pk, connections[instance._state.db or "default"])
+    pk = token_of(pk)
     for model in (meta.model, *meta.get_parent_list()):
         add_fields(read, model._meta.db_table, {f"#{pk}"})
 
@@ -204,16 +207,14 @@ def statement_reads(sql: str, compiler: SQLCompiler | None) -> Dependencies:
     }
     for table in named - set(aliases.values()):  # tables of a subquery
         add_fields(read, table, {"@*"})
-    columns = defaultdict(set)
-    for alias, column in column_references(shape_and_content_sql(sql, compiler)):
-        columns[alias].add(column)
+    columns = columns_by_alias(shape_and_content_sql(sql, compiler))
     if set(columns) - set(aliases):  # a subquery's alias: which table is unknown
         for table in named:
             add_fields(read, table, {"@*"})
         return read
     keys = key_equalities(compiler.query.where, compiler.connection)
     for alias, table in aliases.items():
-        changes = {"+"} | columns[alias]  # (1)!
+        changes = {"+"} | columns.get(alias, set())  # (1)!
         narrowed = keys.get(alias)
         if narrowed and narrowed[0] in key_columns(table):
             column, values = narrowed
@@ -254,16 +255,18 @@ def opaque(compiler: SQLCompiler) -> bool:
     query = compiler.query
     if compiler.select is None or not hasattr(query, "alias_map"):
         return True  # an aggregate over a subquery: its tables are read whole
-    expressions = [*query.annotations.values(), *flatten(query.where)]
-    return bool(query.extra or query.extra_tables) or any(
-        isinstance(e, RawSQL | ExtraWhere) for e in expressions
+    return bool(
+        query.extra
+        or query.extra_tables
+        or any(isinstance(e, RawSQL) for e in query.annotations.values())
+        or holds_extra_where(query.where)
     )
 
 
-def flatten(node: Any) -> Iterator[Any]:
-    yield node
-    for child in getattr(node, "children", []):
-        yield from flatten(child)
+def holds_extra_where(node: Any) -> bool:
+    return isinstance(node, ExtraWhere) or any(
+        holds_extra_where(child) for child in getattr(node, "children", ())
+    )
 
 
 def key_equalities(
@@ -296,14 +299,26 @@ def key_equalities(
 COLUMN = re.compile(r'(?:"(?P<quoted>[^"]+)"|\b(?P<bare>\w+))\."(?P<column>[^"]+)"')
 
 
-def column_references(sql: str) -> Iterator[tuple[str, str]]:
+@lru_cache(maxsize=1024)
+def columns_by_alias(sql: str) -> dict[str, frozenset[str]]:
+    """Return the columns ``sql`` names, by table alias (cached: a page runs the same
+    few statements many times, with other parameters)."""
+    found = defaultdict(set)
     for match in COLUMN.finditer(sql):
-        yield match["quoted"] or match["bare"], match["column"]
+        found[match["quoted"] or match["bare"]].add(match["column"])
+    return {alias: frozenset(columns) for alias, columns in found.items()}
 
 
-def tables_named_in(sql: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def tables_named_in(sql: str) -> frozenset[str]:
     """Return every model table whose name ``sql`` contains as a word."""
-    return {table for table in model_tables() if re.search(rf"\b{table}\b", sql)}
+    return frozenset(table_names().findall(sql))
+
+
+@cache
+def table_names() -> re.Pattern:
+    names = sorted(model_tables(), key=len, reverse=True)
+    return re.compile(rf"\b({'|'.join(map(re.escape, names))})\b")
 
 
 @cache
@@ -326,10 +341,15 @@ def key_columns(table: str) -> frozenset[str]:
     )
 
 
+WORD = re.compile(r"[\w.:-]{1,40}")
+
+
 def token_of(value: Any) -> str:
     """Return ``value`` as one word of a field's name, the same from either side."""
+    if isinstance(value, int):
+        return str(value)
     text = value.hex() if isinstance(value, bytes | memoryview) else str(value)
-    if len(text) > 40 or not re.fullmatch(r"[\w.:-]+", text):
+    if not WORD.fullmatch(text):
         return "h" + hashlib.sha1(text.encode()).hexdigest()[:16]
     return text
 
@@ -380,15 +400,12 @@ def executing_compiler() -> SQLCompiler | None:
     Django hands an ``execute_wrapper`` the SQL, not the query it came from; the compiler
     is a few frames up, in ``execute_sql``.
     """
-    import sys
-
     frame = sys._getframe(2)
     for _ in range(8):
         if frame is None:
             return None
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, SQLCompiler):
-            return candidate
+        if frame.f_code is SQLCompiler.execute_sql.__code__:
+            return frame.f_locals["self"]
         frame = frame.f_back
     return None
 
@@ -482,6 +499,7 @@ class RowChange:
         ]
 
 
+@lru_cache(maxsize=1024)
 def find_top_level(sql: str, word: str) -> int | None:
     """Return where ``word`` first stands outside parentheses in ``sql``, if it does."""
     depth = 0

@@ -174,6 +174,41 @@ class ResponseCacheContract(CopiedProject):
                 client.get(self.detail(article)).json()["title"], "Article 3, renamed"
             )
 
+    def test_writes_outside_the_api_are_followed_by_what_the_page_promises(self):
+        """Writes a job, the admin or the shell makes: each is followed by fresh reads,
+        or, where the page says the recipe sees only its views' writes, by the old
+        response until the entry expires."""
+        client = self.client_for("alice-token")
+        article, gone = self.articles[3], self.articles[4]
+        python = Tag.objects.get(name="python")
+        writes = {
+            "update()": lambda: Article.objects.filter(pk=article.pk).update(
+                title="Article 3, by a job"
+            ),
+            "bulk_create()": lambda: Article.objects.bulk_create(
+                [Article(title="Article 0, in bulk")]
+            ),
+            "queryset delete()": lambda: Article.objects.filter(pk=gone.pk).delete(),
+            "m2m add()": lambda: article.tags.add(Tag.objects.create(name="new")),
+            "m2m add(), reversed": lambda: python.article_set.add(gone),
+            "related save()": lambda: Tag.objects.get(name="new").save(),
+            "related rename": lambda: Tag.objects.filter(name="python").update(
+                name="py"
+            ),
+        }
+        paths = (LIST, self.detail(article))
+        for name, write in writes.items():
+            for path in paths:
+                client.get(path)
+            with self.captureOnCommitCallbacks(execute=True):  # as a committed job
+                write()
+            served = [client.get(path).json() for path in paths]
+            fresh = [self.uncached(client, path) for path in paths]
+            if PROMISES["outside_api"] == "fresh" or name == "related save()":
+                self.assertEqual(served, fresh, name)  # a save that changes nothing
+            else:  # the page says: only its views' writes are seen
+                self.assertNotEqual(served, fresh, name)
+
 
 class AuthCacheContract(ResponseCacheContract):
     """Callers authenticated from the cache, and refused as soon as their credentials end."""

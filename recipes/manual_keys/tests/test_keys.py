@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from harness.testing import timing
-from recipes.manual_keys.tagged_cache import build_cache_key
+from recipes.manual_keys.tagged_cache import build_cache_key, rows_in
 from recipes.manual_keys.tests.naive import make_cache_key
 
 BOOKS = "/api/manual-keys/books/"
@@ -122,3 +122,18 @@ def test_thousands_of_parameters_get_a_400_with_a_message_and_no_entry(api_clien
     assert "number of GET/POST parameters exceeded" in response.json()["detail"]
     assert timing(response).queries == 0
     assert cache.keys("{manual-keys}:entry:books.list:*") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        (
+            {"count": 1, "results": [{"id": 1}]},
+            [{"id": 1}],
+        ),  # page numbers, limit/offset
+        ([{"id": 1}, {"id": 2}], [{"id": 1}, {"id": 2}]),  # no pagination
+        ({"id": 1, "results": "a field"}, [{"id": 1, "results": "a field"}]),  # one row
+    ],
+)
+def test_rows_are_found_in_paginated_and_plain_lists(data, rows):
+    assert rows_in(data) == rows

@@ -95,13 +95,16 @@ def test_a_lost_invalidation_is_logged_with_its_tables(
     assert "bookshop_book" in caplog.text
 
 
-def test_a_store_that_raced_a_write_is_never_served(api_client, book):
+def test_a_store_that_raced_a_write_is_never_served(
+    api_client, book, django_capture_on_commit_callbacks
+):
     """A miss reads, a write commits and marks, and only then does the miss store."""
     alice = api_client("alice-token")
     found = store.get("raced")
     with collect() as read:
         Book.objects.get(pk=book.pk)  # the miss's read, before the write
-    Book.objects.filter(pk=book.pk).update(title="Committed meanwhile")  # autocommit
+    with django_capture_on_commit_callbacks(execute=True):  # the write commits
+        Book.objects.filter(pk=book.pk).update(title="Committed meanwhile")
 
     store.set("raced", "old rows", read, timeout=60, seen=found.seen)
 
@@ -143,3 +146,27 @@ def test_a_subquery_over_the_same_table_depends_on_it_whole(bookshop):
         list(Book.objects.filter(pk__in=inner))
 
     assert "@*" in read["bookshop_book"]
+
+
+# --8<-- [start:round_trips]
+def test_a_write_costs_one_script_per_statement_after_commit(
+    api_client, book, monkeypatch
+):
+    from recipes.tracked.tracked_cache import TrackedCache
+
+    scripts = []
+    mark = TrackedCache.invalidate
+    monkeypatch.setattr(
+        TrackedCache, "invalidate", lambda self, m: scripts.append(m) or mark(self, m)
+    )
+    alice = api_client("alice-token")
+
+    alice.patch(DETAIL.format(book.pk), {"title": "Edited"}, format="json")
+    assert [sorted(m) for m in scripts] == [["bookshop_book"]]  # one UPDATE
+
+    scripts.clear()
+    alice.post(f"{DETAIL.format(book.pk)}favorite/")  # alice's favourite, removed
+    assert [sorted(m) for m in scripts] == [["bookshop_favorite"]]  # one DELETE
+
+
+# --8<-- [end:round_trips]

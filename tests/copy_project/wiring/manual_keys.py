@@ -4,7 +4,7 @@
 from typing import Any
 
 from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .tagged_cache import CachedResponseMixin, TaggedCache
+from .tagged_cache import CachedResponseMixin, TaggedCache, rows_in
 from .models import Article
 
 
@@ -13,7 +13,7 @@ class ArticleViewSet(CachedResponseMixin, UncachedArticleViewSet):
     cache_store = TaggedCache("default", name="articles")
 
     def cache_tags(self, action: str, data: Any) -> set[str]:
-        rows = data["results"] if action == "list" else [data]
+        rows = rows_in(data)  # a page's results, a plain list, or one object
         listed = {"articles:list"} if action == "list" else set()
         return {f"article:{row['id']}" for row in rows} | listed
 

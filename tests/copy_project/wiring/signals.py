@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.request import Request
 
 from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .models import Article
+from .models import Article, Tag
 from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .versioned.signals import ModelInvalidator
 
@@ -29,6 +29,7 @@ def connect_invalidation(store: Namespaces = namespaces) -> None:
     """Name the namespaces each write touches (called from ``AppConfig.ready``)."""
     invalidator = ModelInvalidator(store)
     invalidator.watch(Article, lambda article: {"articles"})
+    invalidator.watch(Tag, lambda tag: {"articles"})  # (1)!
     invalidator.watch_m2m(Article.tags.through, lambda instance, pks: {"articles"})
     invalidator.watch_m2m(Article.starred_by.through, stars_changed)
 
