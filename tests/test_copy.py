@@ -39,7 +39,6 @@ class Promises:
 
     contract: str
     after_write: str = "fresh"  # or "stale": served until the entry expires
-    outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
     hit_queries: dict[str, int] | None = None
     queries_saved: int | None = None
     cache_options: dict = field(default_factory=dict)
@@ -47,6 +46,7 @@ class Promises:
     views: str | None = None  # the wiring used as views.py, when not the recipe's own
     builds_on: str | None = None
     runner: str = "django"
+    outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})

@@ -180,7 +180,6 @@ class ResponseCacheContract(CopiedProject):
         response until the entry expires."""
         client = self.client_for("alice-token")
         article, gone = self.articles[3], self.articles[4]
-        python = Tag.objects.get(name="python")
         writes = {
             "update()": lambda: Article.objects.filter(pk=article.pk).update(
                 title="Article 3, by a job"
@@ -190,7 +189,9 @@ class ResponseCacheContract(CopiedProject):
             ),
             "queryset delete()": lambda: Article.objects.filter(pk=gone.pk).delete(),
             "m2m add()": lambda: article.tags.add(Tag.objects.create(name="new")),
-            "m2m add(), reversed": lambda: python.article_set.add(gone),
+            "m2m add(), reversed": lambda: Tag.objects.get(name="new").article_set.add(
+                self.articles[2]
+            ),
             "related save()": lambda: Tag.objects.get(name="new").save(),
             "related rename": lambda: Tag.objects.filter(name="python").update(
                 name="py"
