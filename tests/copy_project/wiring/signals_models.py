@@ -1,12 +1,12 @@
 """articles/models.py, with the signals recipe: every model the API reads uses its
 QuerySet, so that ``update()``, ``bulk_create()`` and ``bulk_update()`` are seen too."""
 
+# --8<-- [start:models]
 import uuid
 
 from django.conf import settings
 from django.db import models
 
-# --8<-- [start:models]
 from .versioned.signals import InvalidatingQuerySet
 
 
