@@ -38,13 +38,13 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_url(site: Path) -> Iterator[str]:
     with serving(site) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         expect.set_options(timeout=PATIENCE_MS)
@@ -112,7 +112,7 @@ class Tour:
     scrolling: dict[str, list[str]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tour(site: Path, browser: Any, base_url: str) -> Tour:
     reader = open_tab(browser, base_url)
     reader.tab.set_viewport_size(DESKTOP)

@@ -13,7 +13,9 @@ from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 from harness.site import mkdocs_build
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs this module: the site is built once, for all of its tests.
+# One worker runs this module: the site is built once, for all of its tests. Its fixtures
+# last the session: a test of another module run between two of these would otherwise
+# tear them down, and the next would build again.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -65,7 +67,7 @@ PUBLISHED = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(
     site: Path, notebook_cache: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:

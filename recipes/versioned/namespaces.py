@@ -79,10 +79,18 @@ class Namespaces:
     def bump(self, names: Iterable[str]) -> None:
         """Move each namespace to a new version: its old entries are never read again."""
         cache = caches[self.alias]
+        refused = []
         for name in names:
             key = f"{self.prefix}:{name}"
             if advance(cache, key) is None:
                 cache.delete(key)  # (2)!
+                refused.append(name)
+        if refused:
+            logger.warning(
+                "Could not bump %s: deleted instead; if the cache is unreachable, "
+                "their entries may be served until they expire",
+                sorted(refused),
+            )
 
     def bump_on_commit(self, names: Iterable[str]) -> None:
         """Bump once the current transaction commits (at once outside a transaction)."""

@@ -142,3 +142,13 @@ def test_a_read_that_fails_once_leaves_the_next_failure_empty(monkeypatch):
 
     failures = iter([True])
     assert cache.get_many(["ns:books"]) == {}  # a failure still reads as nothing
+
+
+def test_a_bump_the_cache_refuses_is_logged_with_its_namespaces(settings, caplog):
+    from recipes.redis_config.redis_cache import django_redis_cache
+
+    settings.CACHES = {"default": django_redis_cache("redis://127.0.0.1:1/0")}
+    with caplog.at_level("WARNING", "recipes.versioned"):
+        Namespaces("default").bump({"books", "favorites:7"})
+
+    assert "Could not bump ['books', 'favorites:7']" in caplog.text
