@@ -38,13 +38,15 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
     with serving(site) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not longer: the sync API runs an event loop while the browser is open,
+# and Django refuses database calls from the tests that would follow under it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         expect.set_options(timeout=PATIENCE_MS)
@@ -112,7 +114,7 @@ class Tour:
     scrolling: dict[str, list[str]]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tour(site: Path, browser: Any, base_url: str) -> Tour:
     reader = open_tab(browser, base_url)
     reader.tab.set_viewport_size(DESKTOP)

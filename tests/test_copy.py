@@ -47,6 +47,7 @@ class Promises:
     builds_on: str | None = None
     runner: str = "django"
     outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
+    raw_sql: str = "stale"  # after SQL through Django's connection: "fresh" if seen
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
@@ -81,6 +82,7 @@ PROMISES = {
         "ResponseCacheContract",
         hit_queries=AUTHENTICATION_QUERIES,
         outside_api="fresh",
+        raw_sql="fresh",
     ),
     "stampede": Promises(
         "ResponseCacheContract",
@@ -93,6 +95,7 @@ PROMISES = {
         queries_saved=1,
         cache_options=FAIL_OPEN,
         outside_api="fresh",
+        raw_sql="fresh",
     ),
     "redis_config": Promises(  # its CACHES entry fails open by itself
         "ResponseCacheContract",

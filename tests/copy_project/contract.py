@@ -210,6 +210,25 @@ class ResponseCacheContract(CopiedProject):
             else:  # the page says: only its views' writes are seen
                 self.assertNotEqual(served, fresh, name)
 
+    def test_a_raw_sql_write_is_followed_by_what_the_page_promises(self):
+        """SQL through Django's connection, which no signal announces."""
+        client = self.client_for("alice-token")
+        article = self.articles[3]
+        paths = (LIST, self.detail(article))
+        for path in paths:
+            client.get(path)
+        with self.captureOnCommitCallbacks(execute=True), connection.cursor() as sql:
+            sql.execute(
+                "UPDATE articles_article SET title = %s WHERE id = %s",
+                ["Article 3, by SQL", article.pk.hex],  # SQLite keeps UUIDs as hex
+            )
+        served = [client.get(path).json() for path in paths]
+        fresh = [self.uncached(client, path) for path in paths]
+        if PROMISES["raw_sql"] == "fresh":
+            self.assertEqual(served, fresh)
+        else:  # the page says: raw SQL is not seen
+            self.assertNotEqual(served, fresh)
+
 
 class AuthCacheContract(ResponseCacheContract):
     """Callers authenticated from the cache, and refused as soon as their credentials end."""
