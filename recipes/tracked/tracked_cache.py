@@ -818,7 +818,11 @@ def response_key(
 
 @dataclass(frozen=True)
 class RenderedResponse:
-    """A response as it was sent: its media type and its bytes."""
+    """A response as it was sent: its media type and its bytes.
+
+    The same as the manual-keys recipe's, with ``render_now``: each copy unit carries its
+    own, so that it can be copied alone.
+    """
 
     content_type: str
     content: bytes

@@ -3,17 +3,13 @@ and what a rolled-back write leaves alone."""
 
 import pytest
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from harness.testing import assert_reads_match_uncached, timing
-from recipes.bookshop.models import Author, Book, Favorite, Review
+from recipes.bookshop.models import Author, Book
+from recipes.signals.tests.test_write_paths import ORM_WRITES
 
 API = "/api/tracked/"
-
-
-def bob():
-    return get_user_model().objects.get(username="bob")
 
 
 class BookForm(forms.ModelForm):
@@ -44,39 +40,10 @@ def move_to_another_author(book: Book) -> None:
 
 # --8<-- [start:writes]
 WRITES = {
-    "save": lambda book: Book.objects.get(pk=book.pk).save(),
+    **ORM_WRITES,  # every ORM write path of the signals recipe's tests
     "model-form-save": form_save,
     "foreign-key-moved": move_to_another_author,
-    "instance-delete": lambda book: book.delete(),
-    "queryset-update": lambda book: Book.objects.filter(pk=book.pk).update(
-        title="Bulk"
-    ),
-    "queryset-delete": lambda book: Book.objects.filter(author=book.author).delete(),
-    "bulk-create": lambda book: Book.objects.bulk_create(
-        [Book(title="Bulk", author=book.author, published="2024-01-01", price=1)]
-    ),
-    "bulk-update": lambda book: Book.objects.bulk_update(
-        [Book(pk=book.pk, title="Bulk", author_id=book.author_id)], ["title", "author"]
-    ),
-    "author-rename": lambda book: Author.objects.filter(pk=book.author_id).update(
-        name="X"
-    ),
-    "review-create": lambda book: Review.objects.create(book=book, rating=1),
-    "review-bulk-create": lambda book: Review.objects.bulk_create(
-        [Review(book=book, rating=1), Review(book=book, rating=1)]
-    ),
-    "reviews-deleted": lambda book: Review.objects.filter(
-        book__author=book.author
-    ).delete(),
-    "m2m-add": lambda book: book.favorited_by.add(bob()),
-    "m2m-add-reverse": lambda book: bob().favorite_books.add(book),
-    "m2m-remove": lambda book: book.favorited_by.remove(book.favorited_by.first()),
-    "m2m-clear": lambda book: book.favorited_by.clear(),
-    "m2m-clear-reverse": lambda book: bob().favorite_books.clear(),
-    "favorites-moved": lambda book: Favorite.objects.filter(book=book).update(
-        user=bob()
-    ),
-    "raw-sql-update": raw_update,
+    "raw-sql-update": raw_update,  # which no signal announces
 }
 
 
