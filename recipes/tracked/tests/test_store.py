@@ -170,3 +170,16 @@ def test_a_write_costs_one_script_per_statement_after_commit(
 
 
 # --8<-- [end:round_trips]
+
+
+def test_a_miss_without_install_refuses_rather_than_cache_what_no_write_reaches(
+    monkeypatch,
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from recipes.tracked import tracked_cache
+
+    monkeypatch.setattr(tracked_cache, "_installed", False)
+
+    with pytest.raises(ImproperlyConfigured, match="install"), collect():
+        pass
