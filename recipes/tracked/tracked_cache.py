@@ -370,10 +370,11 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     """Record what a ``SELECT`` read, or mark what a write changed once it commits."""
     if _busy.get():
         return execute(sql, params, many, context)
-    written = WRITE.match(sql)
+    kind = sql.lstrip()[:6].upper()  # every statement of the process passes here
+    written = WRITE.match(sql) if kind in ("INSERT", "UPDATE", "DELETE") else None
     if written is None:
         read = _reading.get()
-        if read is not None and sql.lstrip()[:6].upper() == "SELECT":
+        if read is not None and kind == "SELECT":
             for table, fields in statement_reads(sql, executing_compiler()).items():
                 add_fields(read, table, fields)
         return execute(sql, params, many, context)
@@ -435,15 +436,15 @@ class RowChange:
         """Return the fields the statement's rows reach: ``*`` when they are unknown."""
         if self.kind == "INSERT":
             rows = self.inserted_rows()
-            return rows_fields(self.meta, [(None, row) for row in rows or []], rows)
+            inserted = None if rows is None else [(None, row) for row in rows]
+            return rows_fields(self.meta, inserted)
         if self.old is None:
-            return {"*", "@*"}
+            return rows_fields(self.meta, None)
         if self.kind == "DELETE":
-            return rows_fields(self.meta, [(row, None) for row in self.old], self.old)
+            return rows_fields(self.meta, [(row, None) for row in self.old])
         pk = self.meta.pk.column
         new = {row[pk]: row for row in self.select_by_pk([r[pk] for r in self.old])}
-        pairs = [(row, new.get(row[pk])) for row in self.old]
-        return rows_fields(self.meta, pairs, self.old)
+        return rows_fields(self.meta, [(row, new.get(row[pk])) for row in self.old])
 
     def where_clause(self) -> tuple[str, list] | None:
         """Return the statement's ``WHERE`` and its parameters, or ``None`` if unsure."""
@@ -516,10 +517,11 @@ def find_top_level(sql: str, word: str) -> int | None:
 
 # --8<-- [start:row_fields]
 def rows_fields(
-    meta: Any, pairs: list[tuple[dict | None, dict | None]], rows: list | None
+    meta: Any, pairs: list[tuple[dict | None, dict | None]] | None
 ) -> set[str]:
-    """Return the fields rows reach, each given as (before, after); ``None`` is absent."""
-    if rows is None or len(pairs) > MAX_ROWS:
+    """Return the fields rows reach, each given as (before, after), ``None`` where absent;
+    ``pairs`` is ``None`` when the rows are unknown."""
+    if pairs is None or len(pairs) > MAX_ROWS:
         return {"*", "@*"}  # unknown rows: every entry that read the table
     keys = key_columns(meta.db_table)
     fields = {"@*"}
