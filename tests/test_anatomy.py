@@ -185,13 +185,22 @@ def annotated_blocks(page: Path) -> list[tuple[int, list[int], list[int]]]:
             index += 1
         notes = []
         while index < len(lines) and (
-            (note := NOTE.match(lines[index])) or lines[index].startswith(" " * 4)
+            (note := NOTE.match(lines[index]))
+            or lines[index].startswith(" " * 4)
+            or (not lines[index].strip() and continues_a_note(lines, index))
         ):
             if note and note["indent"] == fence["indent"]:
                 notes.append(int(note["number"]))
             index += 1
         blocks.append((start + 1, markers, notes))
     return blocks
+
+
+def continues_a_note(lines: list[str], blank: int) -> bool:
+    """A blank line between notes, or inside one: the next line that is not blank is a
+    note, or indented."""
+    after = next((line for line in lines[blank:] if line.strip()), "")
+    return after.startswith(" " * 4) or NOTE.match(after) is not None
 
 
 @pytest.mark.parametrize(

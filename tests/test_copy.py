@@ -3,6 +3,7 @@ there with that project's own test runner (``tests/copy_project/``)."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,57 @@ class Promises:
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A reader's project: its app, the folder of files where it differs from the articles
+    project, and the names its reader puts in place of the page's placeholders."""
+
+    app: str
+    differs_in: Path | None = None
+    renames: tuple[tuple[str, str], ...] = ()  # (pattern, replacement), in order
+
+    def rename(self, text: str) -> str:
+        for pattern, replacement in self.renames:
+            text = re.sub(pattern, replacement, text)
+        return text
+
+    def source(self, name: str, default: Path) -> Path:
+        """Return this project's own ``name`` if it has one, else ``default``."""
+        own = self.differs_in / name if self.differs_in else None
+        return own if own and own.exists() else default
+
+    def write(self, source: Path, target: Path) -> None:
+        """Write ``source`` at ``target``, in this project's names unless it is its own."""
+        own = self.differs_in is not None and source.parent == self.differs_in
+        target.write_text(
+            source.read_text() if own else self.rename(source.read_text())
+        )
+
+
+SHAPES = {
+    # UUID keys, a flat HyperlinkedModelSerializer, paginated lists: the names the pages use
+    "articles": Shape("articles"),
+    # integer keys, a nested ModelSerializer, plain lists, and every name different
+    "products": Shape(
+        "products",
+        PROJECT / "products",
+        renames=(
+            ("ARTICLE", "PRODUCT"),
+            ("Article", "Product"),
+            ("article", "product"),
+            (r"\bTag\b", "Label"),
+            (r"\btags\b", "labels"),
+            (r"\btitle\b", "name"),
+            ("starred_by", "saved_by"),
+            ("is_starred", "is_saved"),
+            ("starred", "saved"),
+            ("star(?!t)", "save"),
+            ("miss_queries=6", "miss_queries=5"),  # the reader's own count: no COUNT(*)
+        ),
+    ),
+}
 
 
 # --8<-- [start:promises]
@@ -182,10 +234,15 @@ def copy_into(app: Path, recipe: str) -> None:
 
 
 def build_project(
-    root: Path, recipe: str, promises: Promises, *, own_models: bool = True
+    root: Path,
+    recipe: str,
+    promises: Promises,
+    shape: Shape = SHAPES["articles"],
+    *,
+    own_models: bool = True,
 ) -> Path:
-    """Start a project, add the articles app, copy the recipe's files, wire them up
-    (``own_models=False`` leaves out the models.py a page shows: a step skipped)."""
+    """Start a project, add its app, copy the recipe's files, wire them up in the project's
+    names (``own_models=False`` leaves out the models.py a page shows: a step skipped)."""
     root.mkdir(parents=True)
     subprocess.run(
         [sys.executable, "-m", "django", "startproject", "shop", str(root)],
@@ -195,6 +252,7 @@ def build_project(
     settings = root / "shop" / "settings.py"
     extra = [
         PROJECT / "settings_extra.py",
+        shape.source("settings_extra.py", PROJECT / "settings_extra.py"),
         *(
             WIRING / f"{name}_settings.py"
             for name in (promises.builds_on, recipe)
@@ -203,40 +261,47 @@ def build_project(
     ]
     settings.write_text(
         settings.read_text()
-        + "".join(f"\n{p.read_text()}" for p in extra if p.exists())
+        + "".join(
+            f"\n{shape.rename(p.read_text())}"
+            for p in dict.fromkeys(extra)
+            if p.exists()
+        )
     )
     urls = WIRING / f"{recipe}_urls.py"
-    shutil.copy(
+    shape.write(
         urls if urls.exists() else PROJECT / "urls.py", root / "shop" / "urls.py"
     )
-    app = root / "articles"
+    app = root / shape.app
     (app / "migrations").mkdir(parents=True)
     for name in ("__init__.py", "migrations/__init__.py"):
         (app / name).write_text("")
     for name in ("models.py", "serializers.py", "base_views.py"):
-        shutil.copy(PROJECT / name, app / name)
+        shape.write(shape.source(name, PROJECT / name), app / name)
     for name in (promises.builds_on, recipe):  # the page's own models.py, if it has one
-        if name and (WIRING / f"{name}_models.py").exists() and own_models:
-            shutil.copy(WIRING / f"{name}_models.py", app / "models.py")
-    shutil.copy(WIRING / f"{promises.views or recipe}.py", app / "views.py")
+        models = WIRING / f"{name}_models.py"
+        if name and models.exists() and own_models:
+            shape.write(shape.source(models.name, models), app / "models.py")
+    shape.write(WIRING / f"{promises.views or recipe}.py", app / "views.py")
     for name in (recipe, promises.builds_on):
         if name and (WIRING / f"{name}_apps.py").exists():
-            shutil.copy(WIRING / f"{name}_apps.py", app / "apps.py")
+            shape.write(WIRING / f"{name}_apps.py", app / "apps.py")
     if promises.builds_on:
-        shutil.copy(
+        shape.write(
             WIRING / f"{promises.builds_on}.py", app / f"{promises.builds_on}_views.py"
         )
         copy_into(app, promises.builds_on)
-    shutil.copy(PROJECT / "contract.py", app / "tests.py")
+    shape.write(PROJECT / "contract.py", app / "tests.py")
     if (WIRING / f"{recipe}_command.py").exists():
         commands = app / "management" / "commands"
         commands.mkdir(parents=True)
         for package in (commands.parent, commands):
             (package / "__init__.py").write_text("")
-        shutil.copy(WIRING / f"{recipe}_command.py", commands / "warm_cache.py")
+        shape.write(WIRING / f"{recipe}_command.py", commands / "warm_cache.py")
     if promises.runner == "pytest":
-        shutil.copy(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
-        shutil.copy(WIRING / f"{recipe}_tests.py", root / promises.contract)
+        shape.write(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
+        shape.write(
+            WIRING / f"{recipe}_tests.py", root / shape.rename(promises.contract)
+        )
     copy_into(app, recipe)
     # Any import of the cookbook itself fails: the copy must stand alone.
     (root / "recipes.py").write_text(
@@ -245,19 +310,20 @@ def build_project(
     return root
 
 
+@pytest.mark.parametrize("shape", sorted(SHAPES))
 @pytest.mark.parametrize("recipe", sorted(PROMISES))
 def test_a_copied_recipe_keeps_its_promises_in_another_project(
-    recipe, redis_server: RedisServer, tmp_path
+    recipe, shape, redis_server: RedisServer, tmp_path
 ):
-    promises = PROMISES[recipe]
-    project = build_project(tmp_path / "project", recipe, promises)
+    promises, shape = PROMISES[recipe], SHAPES[shape]
+    project = build_project(tmp_path / "project", recipe, promises, shape)
     env = copied_project_env(promises, redis_server)
     topology = ExitStack()
     if recipe == "scale_out":
         cluster = topology.enter_context(Cluster(tmp_path / "cluster"))
         env["REDIS_CLUSTER_URLS"] = ",".join(cluster.urls)
     with topology:
-        keeps_its_promises(project, promises, env, redis_server)
+        keeps_its_promises(project, promises, shape, env, redis_server)
 
 
 def copied_project_env(promises: Promises, redis_server: RedisServer) -> dict[str, str]:
@@ -275,20 +341,26 @@ def copied_project_env(promises: Promises, redis_server: RedisServer) -> dict[st
 
 
 def keeps_its_promises(
-    project: Path, promises: Promises, env: dict[str, str], redis_server: RedisServer
+    project: Path,
+    promises: Promises,
+    shape: Shape,
+    env: dict[str, str],
+    redis_server: RedisServer,
 ) -> None:
     """Run the contract the recipe promises in the built ``project``."""
 
     def manage(*args: str) -> subprocess.CompletedProcess:
         return run_in(project, env, "manage.py", *args)
 
-    made = manage("makemigrations", "articles")
+    made = manage("makemigrations", shape.app)
     assert made.returncode == 0, made.stderr
     if promises.runner == "pytest":
-        assert_own_tests_pass(project, promises, env, redis_server)
+        assert_own_tests_pass(
+            project, shape.rename(promises.contract), env, redis_server
+        )
         return
     tested = manage(
-        "test", f"articles.tests.{promises.contract}", "--noinput", "-v", "2"
+        "test", f"{shape.app}.tests.{promises.contract}", "--noinput", "-v", "2"
     )
     assert tested.returncode == 0, tested.stderr[-6000:]
     assert " ... ok" in tested.stderr
@@ -296,17 +368,17 @@ def keeps_its_promises(
 
 
 def assert_own_tests_pass(
-    project: Path, promises: Promises, env: dict[str, str], redis_server: RedisServer
+    project: Path, tests: str, env: dict[str, str], redis_server: RedisServer
 ) -> None:
     """Run the project's own pytest suite on fakeredis, and on a real Redis with two xdist
     workers, a database each. A test that moves the clock can run only on fakeredis."""
     env = {k: v for k, v in env.items() if not k.startswith(("PYTEST_", "COV_"))}
-    on_fakeredis = run_pytest(project, promises.contract, env, workers=0)
+    on_fakeredis = run_pytest(project, tests, env, workers=0)
     assert on_fakeredis.returncode == 0, on_fakeredis.stdout[-6000:]
     assert "3 passed" in on_fakeredis.stdout, on_fakeredis.stdout[-2000:]
 
     env["TEST_REDIS_URL"] = f"redis://127.0.0.1:{redis_server.port}/3"
-    on_redis = run_pytest(project, promises.contract, env, workers=2)
+    on_redis = run_pytest(project, tests, env, workers=2)
     assert on_redis.returncode == 1, on_redis.stdout[-6000:]
     assert "2 passed, 1 error" in on_redis.stdout, on_redis.stdout[-2000:]
     assert "expires entries by its server's clock" in on_redis.stdout

@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 
 from django.core.cache import caches
 from django_redis.client import DefaultClient, SentinelClient
+from django_redis.exceptions import ConnectionInterrupted
 from django_redis.pool import ConnectionFactory
 from redis.backoff import NoBackoff
 from redis.cluster import ClusterNode, RedisCluster
@@ -204,6 +205,12 @@ class CacheCluster(RedisCluster):
             raise RedisConnectionError(str(unreachable)) from unreachable
 
 
+class ClusterUnreachable(ConnectionInterrupted, RedisConnectionError):
+    """No node answered while the cluster client was made: django-redis ignores this as a
+    lost connection (``IGNORE_EXCEPTIONS``), and code that catches redis-py's
+    ``ConnectionError`` catches it too."""
+
+
 class ClusterConnectionFactory(ConnectionFactory):
     """django-redis's connection factory, making one ``CacheCluster`` per cache."""
 
@@ -217,7 +224,9 @@ class ClusterConnectionFactory(ConnectionFactory):
                 retry=Retry(NoBackoff(), 1),  # (3)!
             )
         except RedisClusterException as unreachable:
-            raise RedisConnectionError(str(unreachable)) from unreachable
+            error = RedisConnectionError(str(unreachable))
+            error.__cause__ = unreachable
+            raise ClusterUnreachable(None) from error  # (4)!
 
     def disconnect(self, connection: Any) -> None:
         connection.close()

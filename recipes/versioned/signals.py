@@ -10,6 +10,10 @@ How the invalidation works:
   row and sends ``post_delete`` for each.
 * ``watch_m2m(through, namespaces_for)`` connects ``m2m_changed``, for ``add``, ``remove``,
   ``set`` and ``clear`` from either side of the relation.
+* ``watch_serializer(Serializer, names)`` watches every model a serializer's declared fields
+  read (``models_read_by``): nested serializers at any depth, related fields, and the
+  through tables of many-to-many fields. What a ``SerializerMethodField`` queries is code,
+  not a declaration: watch those models by hand.
 * ``QuerySet.update()``, ``bulk_create()`` and ``bulk_update()`` send no signal at all. Models
   whose manager is ``InvalidatingQuerySet.as_manager()`` send ``rows_changed`` for them,
   with the rows touched (for ``update()``, before and after: one extra query each).
@@ -23,9 +27,11 @@ How the invalidation works:
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
+from rest_framework import serializers
 
 from .namespaces import Namespaces
 
@@ -87,7 +93,10 @@ class ModelInvalidator:
             (rows_changed, many_rows),
         ):
             signal.connect(
-                receiver, sender=model, weak=False, dispatch_uid=(id(self), model)
+                receiver,
+                sender=model,
+                weak=False,
+                dispatch_uid=(id(self), model, id(namespaces_for)),
             )
 
     def watch_m2m(
@@ -111,8 +120,20 @@ class ModelInvalidator:
                 self.bump_after_commit(namespaces_for(instance, kwargs["pk_set"]))
 
         m2m_changed.connect(
-            changed, sender=through, weak=False, dispatch_uid=(id(self), through)
+            changed,
+            sender=through,
+            weak=False,
+            dispatch_uid=(id(self), through, id(namespaces_for)),
         )
+
+    def watch_serializer(
+        self, serializer: type[serializers.ModelSerializer], names: Iterable[str]
+    ) -> None:
+        """Bump ``names`` on any write to a model or many-to-many ``serializer`` reads."""
+        names = frozenset(names)
+        for model in models_read_by(serializer):  # a through table is written both ways
+            self.watch(model, lambda row: names)
+            self.watch_m2m(model, lambda instance, related_pks: names)
 
     def bump_after_commit(self, names: Iterable[str]) -> None:
         """Bump ``names`` when the transaction commits; at once outside a transaction."""
@@ -131,3 +152,41 @@ class ModelInvalidator:
 
 
 # --8<-- [end:invalidator]
+
+
+# --8<-- [start:models_read_by]
+def models_read_by(serializer: type[serializers.ModelSerializer]) -> set[type]:
+    """Return the models, and many-to-many through tables, that ``serializer``'s declared
+    fields read, following each field's ``source`` and nested serializers to any depth."""
+    read: set[type] = set()
+    _read_by(serializer(), serializer.Meta.model, read)
+    return read
+
+
+def _read_by(serializer: serializers.Serializer, model: type, read: set[type]) -> None:
+    read.add(model)
+    for field in serializer.fields.values():
+        reached = _follow(model, field.source_attrs, read)
+        nested = getattr(field, "child", field)  # a ListSerializer's rows
+        if reached is not None and isinstance(nested, serializers.Serializer):
+            _read_by(nested, reached, read)
+
+
+def _follow(model: type, path: list[str], read: set[type]) -> type | None:
+    """Walk ``path`` (a field's ``source``) from ``model``, adding each relation crossed;
+    return the model reached, or ``None`` past an attribute that is not a model field."""
+    for name in path:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None  # a property or method: what it reads is code, not declared
+        if not field.is_relation:
+            return None
+        if field.many_to_many:
+            read.add(getattr(field.remote_field, "through", None) or field.through)
+        model = field.related_model
+        read.add(model)
+    return model
+
+
+# --8<-- [end:models_read_by]

@@ -9,7 +9,10 @@ served until they expire, as the page says).
 
 import itertools
 import json
+import logging
 import os
+import uuid
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.conf import settings
@@ -25,16 +28,39 @@ from .models import Article, Tag
 PROMISES = json.loads(os.environ["COPY_PROMISES"])
 KINDS = ("anonymous", "alice-token", "alice-session", "bob-token")
 LIST = "/api/articles/"
+#: The articles' foreign keys: parents a serializer may nest (each has a ``name``).
+PARENTS = [field for field in Article._meta.get_fields() if field.many_to_one]
 
 
 def outcome(response) -> str:
     return response["Server-Timing"].split('desc="')[1].split('"')[0]
 
 
+def rows_in(body) -> list[dict]:
+    """Return the rows of a response: a page's results, a plain list, or one object."""
+    if isinstance(body, list):
+        return body
+    return body.get("results", [body])
+
+
 def redis_down() -> dict:
-    """The project's own ``CACHES``, pointed at a port where no Redis listens."""
-    down = dict(settings.CACHES["default"], LOCATION="redis://127.0.0.1:1/0")
-    return {"default": down}
+    """The project's own ``CACHES``, with every address it names pointed at a port where no
+    Redis listens (a cluster's other nodes too: it could be found from any of them)."""
+    entry = settings.CACHES["default"]
+    options = dict(entry.get("OPTIONS", {}))
+    if "CLUSTER_NODES" in options:
+        options["CLUSTER_NODES"] = []
+    return {"default": dict(entry, LOCATION="redis://127.0.0.1:1/0", OPTIONS=options)}
+
+
+def as_stored(pk):
+    """Return ``pk`` as SQLite stores it: UUIDs as hex, integers as they are."""
+    return pk.hex if isinstance(pk, uuid.UUID) else pk
+
+
+def rename(row) -> None:
+    row.name = f"{row.name}, renamed"
+    row.save()
 
 
 class CopiedProject(TestCase):
@@ -46,7 +72,14 @@ class CopiedProject(TestCase):
         cls.alice = users.create_user("alice", password="secret")
         cls.bob = users.create_user("bob", password="secret")
         python = Tag.objects.create(name="python")
-        cls.articles = [Article.objects.create(title=f"Article {n}") for n in range(8)]
+        cls.parents = {
+            field.name: field.related_model.objects.create(name="First")
+            for field in PARENTS
+        }
+        cls.articles = [
+            Article.objects.create(title=f"Article {n}", **cls.parents)
+            for n in range(8)
+        ]
         for article in cls.articles:
             article.tags.add(python)
         cls.articles[0].starred_by.add(cls.alice)
@@ -71,7 +104,7 @@ class CopiedProject(TestCase):
         return self.starred_in(response.json())
 
     def starred_in(self, page: dict) -> dict[str, bool]:
-        return {row["id"]: row["is_starred"] for row in page["results"]}
+        return {str(row["id"]): row["is_starred"] for row in rows_in(page)}
 
     def owed(self, kind: str, ids) -> dict[str, bool]:
         if kind == "anonymous":
@@ -142,7 +175,7 @@ class ResponseCacheContract(CopiedProject):
         for path in (LIST, self.detail(self.articles[2])):
             client.get(path, HTTP_HOST="api.localhost")
             response = client.get(path, HTTP_HOST="mirror.localhost").json()
-            urls = [row["url"] for row in response.get("results", [response])]
+            urls = [row["url"] for row in rows_in(response)]
             self.assertTrue(
                 all(url.startswith("http://mirror.localhost/") for url in urls), urls
             )
@@ -174,6 +207,30 @@ class ResponseCacheContract(CopiedProject):
                 client.get(self.detail(article)).json()["title"], "Article 3, renamed"
             )
 
+    def test_a_write_redis_cannot_take_is_logged_naming_what_it_missed(self):
+        """An invalidation lost to an unreachable Redis is a warning that names what it
+        could not reach, from the recipe itself, not only from the Redis client."""
+        client = self.client_for("alice-token")
+        with (
+            override_settings(CACHES=redis_down()),
+            self.assertLogs(level="WARNING") as logged,
+        ):
+            self.write(client, "patch", self.detail(self.articles[4]), {"title": "Off"})
+            self.write(client, "post", f"{self.detail(self.articles[2])}star/")
+            logging.getLogger(__name__).warning(
+                "written"
+            )  # something, for every recipe
+        named = [
+            record.getMessage()
+            for record in logged.records
+            if not record.name.startswith("django_redis")
+            and "article" in record.getMessage()
+        ]
+        if PROMISES["after_write"] == "fresh":
+            self.assertTrue(named, logged.output)
+        else:  # nothing to invalidate: entries expire
+            self.assertEqual(named, [])
+
     def test_writes_outside_the_api_are_followed_by_what_the_page_promises(self):
         """Writes a job, the admin or the shell makes: each is followed by fresh reads,
         or, where the page says the recipe sees only its views' writes, by the old
@@ -196,6 +253,10 @@ class ResponseCacheContract(CopiedProject):
             "related rename": lambda: Tag.objects.filter(name="python").update(
                 name="py"
             ),
+            **{
+                f"nested {name} renamed, save()": partial(rename, parent)
+                for name, parent in self.parents.items()
+            },
         }
         paths = (LIST, self.detail(article))
         for name, write in writes.items():
@@ -220,7 +281,7 @@ class ResponseCacheContract(CopiedProject):
         with self.captureOnCommitCallbacks(execute=True), connection.cursor() as sql:
             sql.execute(
                 "UPDATE articles_article SET title = %s WHERE id = %s",
-                ["Article 3, by SQL", article.pk.hex],  # SQLite keeps UUIDs as hex
+                ["Article 3, by SQL", as_stored(article.pk)],
             )
         served = [client.get(path).json() for path in paths]
         fresh = [self.uncached(client, path) for path in paths]
@@ -336,7 +397,8 @@ class HeadersContract(CopiedProject):
     def test_writes_and_errors_are_never_kept(self):
         client = self.client_for("alice-token")
         written = self.write(client, "patch", self.detail(self.articles[0]), {"x": 1})
-        missing = client.get(f"{LIST}00000000-0000-0000-0000-000000000000/")
+        nobody = uuid.UUID(int=0) if isinstance(self.articles[0].pk, uuid.UUID) else 0
+        missing = client.get(f"{LIST}{nobody}/")
         for response in (written, missing):
             self.assertEqual(response["Cache-Control"], "no-store")
 
@@ -387,6 +449,14 @@ class MonitoringContract(CopiedProject):
         with override_settings(CACHES=redis_down()):
             response = self.client_for("anonymous").get(LIST)
         self.assertEqual(response.status_code, 200)
+        self.assertGreater(summary()["errors"].get("ConnectionError", 0), 0)
+
+    def test_a_write_redis_cannot_take_is_counted_as_an_error(self):
+        from .cache_metrics import summary
+
+        client = self.client_for("alice-token")
+        with override_settings(CACHES=redis_down()):
+            self.write(client, "patch", self.detail(self.articles[4]), {"title": "Off"})
         self.assertGreater(summary()["errors"].get("ConnectionError", 0), 0)
 
     def test_the_metrics_are_prometheus_text_for_staff_only(self):

@@ -57,3 +57,15 @@ def test_a_cluster_with_a_node_down_answers_every_read_right(
 
 
 # --8<-- [end:node_down]
+
+
+@pytest.mark.parametrize("slug", ["versioning", "manual-keys", "tracked"])
+def test_a_cluster_no_node_answers_is_a_miss_not_a_500(settings, bookshop, slug):
+    """The cluster client connects when it is made, outside django-redis's own ``try``."""
+    settings.CACHES = {"default": cluster_cache(["redis://127.0.0.1:1/0"])}
+    sandbox.collect_cache_errors()
+    reader = sandbox.client("alice-token")
+    for path in paths(slug):
+        response = reader.get(path)
+        assert response.status_code == 200, path
+        assert timing(response).cache != "hit"

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.request import Request
 
 from .base_views import ArticleViewSet as UncachedArticleViewSet
-from .models import Article, Tag
+from .models import Article
+from .serializers import ArticleSerializer
 from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .versioned.signals import ModelInvalidator
 
@@ -28,10 +29,8 @@ class ArticleViewSet(VersionedResponseMixin, UncachedArticleViewSet):
 def connect_invalidation(store: Namespaces = namespaces) -> None:
     """Name the namespaces each write touches (called from ``AppConfig.ready``)."""
     invalidator = ModelInvalidator(store)
-    invalidator.watch(Article, lambda article: {"articles"})
-    invalidator.watch(Tag, lambda tag: {"articles"})  # (1)!
-    invalidator.watch_m2m(Article.tags.through, lambda instance, pks: {"articles"})
-    invalidator.watch_m2m(Article.starred_by.through, stars_changed)
+    invalidator.watch_serializer(ArticleSerializer, {"articles"})  # (1)!
+    invalidator.watch_m2m(Article.starred_by.through, stars_changed)  # (2)!
 
 
 def stars_changed(instance: Any, related_pks: Any) -> set[str]:
