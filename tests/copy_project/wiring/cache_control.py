@@ -1,6 +1,7 @@
 """articles/views.py, with the cache-control recipe: ``cache_headers.py`` beside it."""
 
 # --8<-- [start:wiring]
+# Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .cache_headers import CacheControlMixin, CachePolicy
 

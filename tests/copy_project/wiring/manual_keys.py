@@ -3,6 +3,7 @@
 # --8<-- [start:wiring]
 from typing import Any
 
+# Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .tagged_cache import CachedResponseMixin, TaggedCache, rows_in
 from .models import Article

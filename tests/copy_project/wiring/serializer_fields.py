@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count
 from rest_framework import serializers
 
+# Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .cached_fields import CachedFieldsViewMixin, RowFieldCache, cached_field_value
 from .models import Article

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework.request import Request
 
+# Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .models import Article
 from .serializers import ArticleSerializer

@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
+# Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .models import Article
