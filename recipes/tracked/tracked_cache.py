@@ -59,12 +59,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache, partial, wraps
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Model
@@ -73,9 +76,16 @@ from django.db.models.lookups import Exact, In
 from django.db.models.signals import post_init
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.where import AND, ExtraWhere, WhereNode
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_vary_headers
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError, ResponseError
+from rest_framework.authentication import (
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+)
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -85,7 +95,8 @@ SCHEMA_VERSION = 1  # bump when a serializer's output changes shape
 MISSING = object()
 MAX_FIELDS = 500  # per table and entry; more, and the entry depends on the whole table
 MAX_ROWS = 500  # per write statement; more, and it marks the whole table (``*``)
-IGNORED_TABLES = {"django_session", "django_migrations"}
+IGNORED_TABLES = {"django_session", "django_migrations"}  # as reads: a session is a key
+UNWATCHED_TABLES = {"django_migrations"}  # as writes: a logout ends a session's entries
 
 Dependencies = dict[str, set[str]]  # table -> fields
 
@@ -108,6 +119,8 @@ class TrackedResponseMixin:
     def _cached(
         self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
     ) -> HttpResponseBase:
+        if getattr(request._request, "tracked_early", None):  # (3)!
+            return report_cache_outcome(view(request, *args, **kwargs), "miss")
         key = response_key(
             f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
         )
@@ -123,6 +136,15 @@ class TrackedResponseMixin:
             )
         return report_cache_outcome(response, "miss")
 
+    @classmethod
+    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Callable:
+        """DRF's view, behind one that answers hits before DRF's dispatch."""
+        view = super().as_view(actions, **initkwargs)
+        action = (actions or {}).get("get")
+        if action not in ("list", "retrieve") or not answers_early(cls):
+            return view
+        return answer_hits_first(cls, f"{cls.cache_name}.{action}", view)
+
 
 # --8<-- [end:core]
 
@@ -136,6 +158,10 @@ def collect() -> Iterator[Dependencies]:
             "call tracked_cache.install() from your AppConfig.ready(): without it no "
             "write would reach a cached response"
         )
+    outer = _reading.get()
+    if outer is not None:  # inside a collection already: add to it
+        yield outer
+        return
     read: Dependencies = defaultdict(set)
     token = _reading.set(read)
     try:
@@ -327,7 +353,7 @@ def model_tables() -> dict[str, Any]:
     return {
         model._meta.db_table: model._meta
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.db_table not in IGNORED_TABLES and model._meta.managed
+        if model._meta.db_table not in UNWATCHED_TABLES and model._meta.managed
     }
 
 
@@ -818,6 +844,150 @@ def response_key(
 # --8<-- [end:key]
 
 
+# --8<-- [start:early]
+#: What these classes authenticate from is in the key of an early hit: the
+#: ``Authorization`` header, or the session cookie of a database-backed session.
+CREDENTIALS_SEEN = (TokenAuthentication, BasicAuthentication, SessionAuthentication)
+UNSTORED_HEADERS = {"server-timing", "set-cookie", "date"}
+
+
+def answers_early(view_class: type) -> bool:
+    """Whether a hit may be answered before DRF's dispatch: only if every way the view
+    authenticates is in the key, and no throttle must count the hit."""
+    if view_class.throttle_classes:  # (1)!
+        return False
+    classes = view_class.authentication_classes
+    if any(issubclass(c, SessionAuthentication) for c in classes):
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        if not issubclass(store, DatabaseSessionStore):  # a logout must be a write
+            return False
+    return all(issubclass(c, CREDENTIALS_SEEN) for c in classes)
+
+
+def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
+    """Wrap DRF's ``view``: a current entry is answered in one round trip; anything
+    else goes to DRF, inside one collection, and is stored with its headers."""
+    store: TrackedCache = view_class.cache_store
+
+    @wraps(view)
+    def hits_first(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        key = early_key(view_class, name, request, kwargs)
+        if key is None:
+            return view(request, *args, **kwargs)
+        found = store.get(key)
+        if isinstance(found.value, RenderedResponse):
+            return report_cache_outcome(found.value.replay(), "hit")
+        request.tracked_early = True
+        with collect() as read:  # (2)!
+            response = view(request, *args, **kwargs)
+            if storable(request, response):
+                credential_read(read, request)
+                timeout = min(view_class.cache_timeout, credential_lifetime(request))
+                if timeout > 0:
+                    entry = stored(request, response)
+                    store.set(key, entry, read, timeout=timeout, seen=found.seen)
+        return response
+
+    return hits_first
+
+
+def early_key(
+    view_class: type, name: str, request: HttpRequest, url_kwargs: dict[str, Any]
+) -> str | None:
+    """Return a key of what a GET's response depends on, read from the raw request: the
+    credential instead of the user. ``None`` for anything but a GET, an unknown host, or
+    an ``Accept`` no renderer serves: DRF answers those as it would."""
+    if request.method != "GET":
+        return None
+    try:
+        origin = f"{request.scheme}://{request.get_host()}"
+        media_type = negotiated_media_type(view_class, request, url_kwargs)
+    except (DisallowedHost, NotAcceptable):
+        return None
+    credential = (
+        request.headers.get("Authorization"),
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+    )
+    parts = {
+        "schema": SCHEMA_VERSION,
+        "path": request.path,
+        "url": {key: str(value) for key, value in url_kwargs.items()},
+        "credential": credential if view_class.cache_per_user else None,
+        "media_type": media_type,
+        "language": (
+            request.headers.get("Accept-Language"),
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        ),
+        "origin": origin,
+        "query": sorted(request.GET.lists()),
+    }
+    encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return f"{name}.early:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+def negotiated_media_type(
+    view_class: type, request: HttpRequest, url_kwargs: dict[str, Any]
+) -> str:
+    """Return the media type DRF's content negotiation picks for ``request``: browsers'
+    ``Accept`` headers differ, and share an entry when they pick the same renderer."""
+    negotiator = view_class.content_negotiation_class()
+    renderers = [renderer() for renderer in view_class.renderer_classes]
+    suffix = url_kwargs.get("format")
+    return negotiator.select_renderer(Request(request), renderers, suffix)[1]
+
+
+def credential_read(read: Dependencies, request: HttpRequest) -> None:
+    """Make the entry depend on the rows its key's credential stands for: the user, the
+    token, the session. Deactivating the user, deleting the token or logging out ends
+    it, even when authentication was answered from a cache and read no row."""
+    user, auth = getattr(request, "user", None), getattr(request, "auth", None)
+    for row in (user, auth):
+        if isinstance(row, Model) and row.pk is not None:
+            read[row._meta.db_table].update({f"#{token_of(row.pk)}", "*"})
+    if session_key := request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        read["django_session"].update({f"#{token_of(session_key)}", "*"})
+
+
+def credential_lifetime(request: HttpRequest) -> float:
+    """Return how long the session can last, in seconds (an entry keyed by it must not
+    outlive it); no limit without one."""
+    session = getattr(request, "session", None)
+    if session is None or not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return float("inf")
+    return max(0, session.get_expiry_age())
+
+
+def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Whether a finished response may be replayed to the next caller with the key: a
+    200 the view reported as a miss, setting no cookie (CSRF's either), storable."""
+    return (
+        response.status_code == 200
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not response.streaming
+        and not response.cookies
+        and 'desc="miss"' in response.get("Server-Timing", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def stored(request: HttpRequest, response: HttpResponse) -> "RenderedResponse":
+    """Render ``response`` as Django would once the view returns; keep its headers, and
+    the ``Vary: Cookie`` the session middleware adds when the view read the session."""
+    if callable(getattr(response, "render", None)):
+        response.render()
+    if getattr(getattr(request, "session", None), "accessed", False):
+        patch_vary_headers(response, ["Cookie"])
+    headers = tuple(
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in UNSTORED_HEADERS and name.lower() != "content-type"
+    )
+    return RenderedResponse(response["Content-Type"], response.content, headers)
+
+
+# --8<-- [end:early]
+
+
 @dataclass(frozen=True)
 class RenderedResponse:
     """A response as it was sent: its media type and its bytes.
@@ -828,9 +998,13 @@ class RenderedResponse:
 
     content_type: str
     content: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
     def replay(self) -> HttpResponse:
-        return HttpResponse(self.content, content_type=self.content_type)
+        response = HttpResponse(self.content, content_type=self.content_type)
+        for name, value in self.headers:
+            response[name] = value
+        return response
 
 
 def render_now(view: Any, response: Response) -> RenderedResponse | None:

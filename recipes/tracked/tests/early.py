@@ -1,0 +1,62 @@
+"""Book ViewSets of the tracked recipe that differ in what a hit before DRF's dispatch
+must respect: a permission that reads the caller's groups, a throttle, and an
+authentication the key does not know."""
+
+from django.urls import include, path
+from rest_framework import permissions, throttling
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.routers import SimpleRouter
+
+from recipes.tracked import views as tracked
+
+
+class InReaders(permissions.BasePermission):
+    """Only members of the ``readers`` group read: a query, on every request."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return user.is_authenticated and user.groups.filter(name="readers").exists()
+
+
+class ReadersBooks(tracked.BookViewSet):
+    cache_name = "readers-books"
+    permission_classes = [InReaders]
+
+
+class TwoAMinute(throttling.UserRateThrottle):
+    rate = "2/min"
+
+
+class ThrottledBooks(tracked.BookViewSet):
+    cache_name = "throttled-books"
+    throttle_classes = [TwoAMinute]
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """Reads a header the early key does not hold."""
+
+    def authenticate(self, request):
+        return None
+
+
+class ApiKeyBooks(tracked.BookViewSet):
+    cache_name = "api-key-books"
+    authentication_classes = [ApiKeyAuthentication]
+
+
+def router_for(viewset: type) -> list:
+    router = SimpleRouter()
+    router.register("books", viewset, basename="book")
+    return router.urls
+
+
+VIEWSETS = {
+    "readers": ReadersBooks,
+    "throttled": ThrottledBooks,
+    "api-key": ApiKeyBooks,
+    "api/tracked": tracked.BookViewSet,
+}
+urlpatterns = [
+    path(f"{prefix}/", include((router_for(viewset), prefix.replace("/", "-"))))
+    for prefix, viewset in VIEWSETS.items()
+]

@@ -1,0 +1,164 @@
+"""Hits answered before DRF's dispatch, in one round trip, with the full path's semantics:
+whatever ends a credential or a permission ends its hits at once; a throttle counts every
+hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from redis import Redis
+from rest_framework.authtoken.models import Token
+from rest_framework.views import APIView
+
+from harness.testing import timing
+from recipes.tracked.tracked_cache import TrackedCache
+
+BOOKS = "/api/tracked/books/"
+AUTHORS = "/api/tracked/authors/"
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def alice():
+    return get_user_model().objects.get(username="alice")
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count DRF dispatches and Redis commands."""
+    seen = {"dispatch": 0, "redis": 0}
+    dispatch, command = APIView.dispatch, Redis.execute_command
+
+    def counting_dispatch(self, *args, **kwargs):
+        seen["dispatch"] += 1
+        return dispatch(self, *args, **kwargs)
+
+    def counting_command(self, *args, **kwargs):
+        seen["redis"] += 1
+        return command(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "dispatch", counting_dispatch)
+    monkeypatch.setattr(Redis, "execute_command", counting_command)
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "alice-token", "alice-session"])
+def test_a_hit_is_one_redis_command_no_query_and_no_dispatch(
+    api_client, kind, counted, django_assert_num_queries
+):
+    client = api_client(kind)
+    missed = client.get(BOOKS, **JSON)
+    counted.update(dispatch=0, redis=0)
+    with django_assert_num_queries(0):
+        hit = client.get(BOOKS, **JSON)
+    assert timing(hit).cache == "hit"
+    assert counted == {"dispatch": 0, "redis": 1}
+    assert hit.content == missed.content
+    for header in ("Content-Type", "Vary", "Allow"):
+        assert hit[header] == missed[header], header
+
+
+def test_accept_headers_that_pick_the_same_renderer_share_an_entry(api_client):
+    client = api_client("alice-token")
+    client.get(BOOKS, HTTP_ACCEPT="application/json")
+    shared = client.get(BOOKS, HTTP_ACCEPT="text/html;q=0.1, application/json")
+    assert timing(shared).cache == "hit"
+    refused = client.get(BOOKS, HTTP_ACCEPT="application/xml")
+    assert refused.status_code == 406
+
+
+def token_deleted() -> None:
+    Token.objects.filter(user=alice()).delete()
+
+
+def user_deactivated() -> None:
+    user = alice()
+    user.is_active = False
+    user.save()
+
+
+ENDINGS = [
+    ("alice-token", token_deleted),
+    ("alice-token", user_deactivated),
+    ("alice-session", user_deactivated),
+]
+
+
+@pytest.mark.parametrize(("kind", "ending"), ENDINGS)
+def test_whatever_ends_a_credential_ends_its_hits_at_once(
+    api_client, kind, ending, django_capture_on_commit_callbacks
+):
+    client = api_client(kind)
+    client.get(AUTHORS, **JSON)  # the credential is known: its miss reads no row
+    client.get(BOOKS, **JSON)
+    with django_capture_on_commit_callbacks(execute=True):
+        ending()
+    after = client.get(BOOKS, **JSON)
+    assert timing(after).cache != "hit"
+    if kind == "alice-session":  # the session no longer signs alice in
+        assert not any(book["is_favorite"] for book in after.json()["results"])
+    else:
+        assert after.status_code == 401
+
+
+def test_a_logout_ends_the_hits_of_every_copy_of_the_cookie(
+    api_client, django_capture_on_commit_callbacks
+):
+    client = api_client("alice-session")
+    client.get(BOOKS, **JSON)
+    cookie = client.cookies["sessionid"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        client.logout()
+    client.cookies["sessionid"] = cookie  # a copy, kept elsewhere
+    after = client.get(BOOKS, **JSON)
+    assert timing(after).cache != "hit"
+    assert not any(book["is_favorite"] for book in after.json()["results"])
+
+
+@pytest.mark.urls("recipes.tracked.tests.early")
+def test_a_change_to_what_the_permission_read_ends_the_hits_at_once(
+    api_client, django_capture_on_commit_callbacks
+):
+    readers = Group.objects.create(name="readers")
+    alice().groups.add(readers)
+    client = api_client("alice-token")
+    client.get("/readers/books/", **JSON)
+    assert timing(client.get("/readers/books/", **JSON)).cache == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        alice().groups.remove(readers)
+    assert client.get("/readers/books/", **JSON).status_code == 403
+
+
+@pytest.mark.urls("recipes.tracked.tests.early")
+def test_a_throttled_view_counts_every_hit(api_client, counted):
+    client = api_client("alice-token")
+    answers = [client.get("/throttled/books/", **JSON) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert timing(answers[1]).cache == "hit"  # a hit, behind DRF's throttle
+    assert counted["dispatch"] == 3
+
+
+@pytest.mark.urls("recipes.tracked.tests.early")
+def test_an_authentication_the_key_cannot_see_keeps_hits_behind_dispatch(
+    api_client, counted
+):
+    client = api_client("anonymous")
+    client.get("/api-key/books/", **JSON)
+    counted.update(dispatch=0)
+    assert timing(client.get("/api-key/books/", **JSON)).cache == "hit"
+    assert counted["dispatch"] == 1
+
+
+def test_a_session_s_entries_do_not_outlive_it(api_client, monkeypatch):
+    timeouts = []
+    store = TrackedCache.set
+
+    def recording(self, key, value, read, *, timeout, seen):
+        timeouts.append(timeout)
+        return store(self, key, value, read, timeout=timeout, seen=seen)
+
+    monkeypatch.setattr(TrackedCache, "set", recording)
+    client = api_client("alice-session")
+    session = client.session
+    session.set_expiry(42)
+    session.save()
+    client.get(BOOKS, **JSON)
+    assert 0 < timeouts[-1] <= 42
