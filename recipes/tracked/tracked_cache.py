@@ -58,7 +58,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache, partial, wraps
 from importlib import import_module
 from typing import Any
@@ -119,21 +119,20 @@ class TrackedResponseMixin:
     def _cached(
         self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
     ) -> HttpResponseBase:
-        if getattr(request._request, "tracked_early", None):  # (3)!
-            return report_cache_outcome(view(request, *args, **kwargs), "miss")
         key = response_key(
             f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
         )
+        note_target(request, self.cache_store, key)  # (3)!
         found = self.cache_store.get(key)  # (1)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
         with collect() as read:  # (2)!
             response = view(request, *args, **kwargs)
             rendered = render_now(self, response)
-        if rendered is not None:
-            self.cache_store.set(
-                key, rendered, read, timeout=self.cache_timeout, seen=found.seen
-            )
+        if rendered is not None and not self.cache_store.set(
+            key, rendered, read, timeout=self.cache_timeout, seen=found.seen
+        ):
+            request._request.tracked_target = None  # nothing to point at
         return report_cache_outcome(response, "miss")
 
     @classmethod
@@ -599,15 +598,18 @@ class TrackedCache:
     def get(self, key: str) -> Lookup:
         """Read an entry, the count, and the marks of what it read, in one round trip."""
         cache = caches[self.alias]
-        keys = [cache.make_key(self._key(f"entry:{key}")), self._counter()]
+        keys = [self.entry_key(key), self._counter()]
         try:
-            value, seen = self._redis(keys[0]).eval(
+            value, seen, *headers = self._redis(keys[0]).eval(
                 READ_IF_CURRENT, 2, *keys, self._marks_prefix(), fresh_count()
             )
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
         found = MISSING if value is None else cache.client.decode(value)
+        headers = headers[0] if headers else None
+        if headers and isinstance(found, RenderedResponse):  # through an alias
+            found = replace(found, headers=tuple(map(tuple, json.loads(headers))))
         return Lookup(found, None if seen is None else int(seen))
 
     def set(
@@ -621,9 +623,39 @@ class TrackedCache:
     ) -> bool:
         """Store ``value`` with what it ``read``, unless any of it was marked after
         ``seen``; returns whether it was stored."""
-        cache = caches[self.alias]
-        entry = cache.make_key(self._key(f"entry:{key}"))
+        body = caches[self.alias].client.encode(value)
+        return self._store(key, [body], read, timeout=timeout, seen=seen)
+
+    def set_alias(
+        self,
+        key: str,
+        target: str,
+        headers: str,
+        read: Dependencies,
+        timeout: int,
+        *,
+        seen: int | None,
+    ) -> bool:
+        """Store ``key`` as another name of the entry ``target`` (``entry_key``), served
+        with ``headers`` while neither it nor ``target`` has a marked dependency."""
+        return self._store(key, ["", target, headers], read, timeout=timeout, seen=seen)
+
+    def entry_key(self, key: str) -> str:
+        """Return the Redis key of the entry stored under ``key``."""
+        return caches[self.alias].make_key(self._key(f"entry:{key}"))
+
+    def _store(
+        self,
+        key: str,
+        what: list,
+        read: Dependencies,
+        *,
+        timeout: int,
+        seen: int | None,
+    ) -> bool:
+        entry = self.entry_key(key)
         lines = "\n".join(f"{t} {' '.join(compacted(f))}" for t, f in read.items())
+        body, *target_and_headers = what
         try:
             stored = self._redis(entry).eval(
                 STORE_UNLESS_MARKED,
@@ -631,11 +663,12 @@ class TrackedCache:
                 entry,
                 self._counter(),
                 self._marks_prefix(),
-                cache.client.encode(value),
-                timeout * 1000,
+                body,
+                int(timeout * 1000),
                 "" if seen is None else seen,
                 fresh_count(),
                 lines,
+                *target_and_headers,
             )
         except RedisError:
             logger.warning("Could not store %s; not cached", key, exc_info=True)
@@ -724,25 +757,35 @@ def fresh_count() -> int:
 # a lost counter restarts. The entry is a hash: body, seen, and deps, a line per table:
 # "table born field...".
 READ_IF_CURRENT = """
-local entry = redis.call('HMGET', KEYS[1], 'body', 'seen', 'deps')
 local count = redis.call('GET', KEYS[2])
 if not count then
   redis.call('SET', KEYS[2], ARGV[2])
   count = ARGV[2]
 end
-if not entry[1] then return {false, count} end
-local seen = tonumber(entry[2])
-for line in string.gmatch(entry[3], '[^\\n]+') do
-  local words = {}
-  for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
-  local names = {'~born'}
-  for i = 3, #words do names[#names + 1] = words[i] end
-  local now = redis.call('HMGET', ARGV[1] .. words[1], unpack(names))
-  if now[1] ~= words[2] then return {false, count} end
-  for i = 2, #now do
-    if now[i] and tonumber(now[i]) > seen then return {false, count} end
+local function current(key)
+  local entry = redis.call('HMGET', key, 'body', 'seen', 'deps', 'target', 'headers')
+  if not (entry[1] or entry[4]) then return nil end
+  local seen = tonumber(entry[2])
+  for line in string.gmatch(entry[3], '[^\\n]+') do
+    local words = {}
+    for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
+    local names = {'~born'}
+    for i = 3, #words do names[#names + 1] = words[i] end
+    local now = redis.call('HMGET', ARGV[1] .. words[1], unpack(names))
+    if now[1] ~= words[2] then return nil end
+    for i = 2, #now do
+      if now[i] and tonumber(now[i]) > seen then return nil end
+    end
   end
+  return entry
 end
+local entry = current(KEYS[1])
+if entry and entry[4] then  -- an alias: its entry has the store's hash tag too
+  local target = current(entry[4])
+  if not target or not target[1] then return {false, count} end
+  return {target[1], count, entry[5]}
+end
+if not entry then return {false, count} end
 return {entry[1], count}
 """
 
@@ -778,8 +821,9 @@ for line in string.gmatch(ARGV[6], '[^\\n]+') do
 end
 if refused then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'body', ARGV[2], 'seen', ARGV[4],
-  'deps', table.concat(lines, '\\n'))
+local what = ARGV[7] and {'target', ARGV[7], 'headers', ARGV[8]} or {'body', ARGV[2]}
+redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'deps', table.concat(lines, '\\n'),
+  unpack(what))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
@@ -848,7 +892,7 @@ def response_key(
 #: What these classes authenticate from is in the key of an early hit: the
 #: ``Authorization`` header, or the session cookie of a database-backed session.
 CREDENTIALS_SEEN = (TokenAuthentication, BasicAuthentication, SessionAuthentication)
-UNSTORED_HEADERS = {"server-timing", "set-cookie", "date"}
+UNSTORED_HEADERS = {"server-timing", "set-cookie", "date", "content-type"}
 
 
 def answers_early(view_class: type) -> bool:
@@ -865,8 +909,9 @@ def answers_early(view_class: type) -> bool:
 
 
 def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
-    """Wrap DRF's ``view``: a current entry is answered in one round trip; anything
-    else goes to DRF, inside one collection, and is stored with its headers."""
+    """Wrap DRF's ``view``: a credential's alias of a current entry is answered in one
+    round trip; anything else goes to DRF, inside one collection, and the credential's
+    alias is stored: the user's entry, DRF's headers, and what authenticating read."""
     store: TrackedCache = view_class.cache_store
 
     @wraps(view)
@@ -874,21 +919,34 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
         key = early_key(view_class, name, request, kwargs)
         if key is None:
             return view(request, *args, **kwargs)
-        found = store.get(key)
+        found = store.get(key)  # the alias and its entry, in one script
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        request.tracked_early = True
-        with collect() as read:  # (2)!
+        request.tracked_target = None  # set by the view, with what it read before
+        request.tracked_before_view = defaultdict(set)
+        with collect():  # (2)!
             response = view(request, *args, **kwargs)
-            if storable(request, response):
-                credential_read(read, request)
-                timeout = min(view_class.cache_timeout, credential_lifetime(request))
-                if timeout > 0:
-                    entry = stored(request, response)
-                    store.set(key, entry, read, timeout=timeout, seen=found.seen)
+        target, before_view = request.tracked_target, request.tracked_before_view
+        timeout = min(view_class.cache_timeout, credential_lifetime(request))
+        if target and timeout > 0 and storable(request, response):
+            credential_read(before_view, request)
+            headers = headers_to_replay(request, response)
+            store.set_alias(key, target, headers, before_view, timeout, seen=found.seen)
         return response
 
     return hits_first
+
+
+def note_target(request: Request, store: "TrackedCache", key: str) -> None:
+    """Tell the early wrapper, if there is one, which entry answers this request, and
+    what was read before the view ran (authentication, permissions)."""
+    outer = request._request
+    if hasattr(outer, "tracked_target"):
+        outer.tracked_target = store.entry_key(key)
+        read = _reading.get() or {}
+        outer.tracked_before_view = defaultdict(
+            set, {table: set(fields) for table, fields in read.items()}
+        )
 
 
 def early_key(
@@ -958,31 +1016,29 @@ def credential_lifetime(request: HttpRequest) -> float:
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
-    """Whether a finished response may be replayed to the next caller with the key: a
-    200 the view reported as a miss, setting no cookie (CSRF's either), storable."""
+    """Whether the next request with the same key may be answered as this one was: a
+    200 from the cached view, setting no cookie (CSRF's either), storable."""
     return (
         response.status_code == 200
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not response.streaming
         and not response.cookies
-        and 'desc="miss"' in response.get("Server-Timing", "")
         and "no-store" not in response.get("Cache-Control", "")
     )
 
 
-def stored(request: HttpRequest, response: HttpResponse) -> "RenderedResponse":
-    """Render ``response`` as Django would once the view returns; keep its headers, and
-    the ``Vary: Cookie`` the session middleware adds when the view read the session."""
-    if callable(getattr(response, "render", None)):
-        response.render()
+def headers_to_replay(request: HttpRequest, response: HttpResponse) -> str:
+    """Return the headers DRF set (``Allow``, ``Vary``), and the ``Vary: Cookie`` the
+    session middleware adds when the view read the session, as JSON."""
     if getattr(getattr(request, "session", None), "accessed", False):
         patch_vary_headers(response, ["Cookie"])
-    headers = tuple(
-        (name, value)
-        for name, value in response.items()
-        if name.lower() not in UNSTORED_HEADERS and name.lower() != "content-type"
+    return json.dumps(
+        [
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in UNSTORED_HEADERS
+        ]
     )
-    return RenderedResponse(response["Content-Type"], response.content, headers)
 
 
 # --8<-- [end:early]

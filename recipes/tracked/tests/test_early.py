@@ -147,18 +147,31 @@ def test_an_authentication_the_key_cannot_see_keeps_hits_behind_dispatch(
     assert counted["dispatch"] == 1
 
 
-def test_a_session_s_entries_do_not_outlive_it(api_client, monkeypatch):
+def test_a_session_s_hits_do_not_outlive_it(api_client, monkeypatch):
     timeouts = []
-    store = TrackedCache.set
+    set_alias = TrackedCache.set_alias
 
-    def recording(self, key, value, read, *, timeout, seen):
+    def recording(self, key, target, headers, read, timeout, *, seen):
         timeouts.append(timeout)
-        return store(self, key, value, read, timeout=timeout, seen=seen)
+        return set_alias(self, key, target, headers, read, timeout, seen=seen)
 
-    monkeypatch.setattr(TrackedCache, "set", recording)
+    monkeypatch.setattr(TrackedCache, "set_alias", recording)
     client = api_client("alice-session")
     session = client.session
     session.set_expiry(42)
     session.save()
     client.get(BOOKS, **JSON)
     assert 0 < timeouts[-1] <= 42
+
+
+def test_two_sessions_of_one_user_share_the_entry(api_client, counted):
+    """An alias per credential, one entry per user: a second sign-in starts with a hit
+    (through DRF, once), then answers before it."""
+    first, second = api_client("alice-session"), api_client("alice-session")
+    assert first.cookies["sessionid"].value != second.cookies["sessionid"].value
+    first.get(BOOKS, **JSON)
+    shared = second.get(BOOKS, **JSON)
+    counted.update(dispatch=0)
+    again = second.get(BOOKS, **JSON)
+    assert [timing(r).cache for r in (shared, again)] == ["hit", "hit"]
+    assert counted["dispatch"] == 0
