@@ -40,6 +40,12 @@ How the caching works:
 * A hit is one Lua script: the entry, the counter, and one ``HMGET`` per table it read.
   Every key of a store carries the hash tag ``{name}``, so the scripts run on Redis
   Cluster too.
+* ``as_view`` answers hits before DRF's dispatch: a GET's key holds the credential as sent
+  (``Authorization``, the session cookie) and the media type DRF would negotiate; it names
+  an *alias* of the user's entry that depends on the user's, token's and session's rows and
+  on what authentication and permissions read. The script follows the alias to the entry.
+  Throttled views, and authentications whose credential the key does not hold, answer
+  their hits after DRF's checks instead.
 * When Redis is down, requests are answered from the database, and a lost invalidation
   is logged with the tables and fields it could not mark (fail open).
 * What it cannot see: data from outside the database (another service, files, the clock),
