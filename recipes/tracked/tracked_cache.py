@@ -64,7 +64,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial, wraps
 from importlib import import_module
 from typing import Any
@@ -85,7 +85,7 @@ from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_redis import get_redis_connection
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 from rest_framework.authentication import (
     BasicAuthentication,
     SessionAuthentication,
@@ -128,17 +128,19 @@ class TrackedResponseMixin:
         key = response_key(
             f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
         )
-        note_target(request, self.cache_store, key)  # (3)!
-        found = self.cache_store.get(key)  # (1)!
+        early = getattr(request._request, "tracked_miss", None)  # (3)!
+        found = early.lookup(key) if early else self.cache_store.get(key)  # (1)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
         with collect() as read:  # (2)!
             response = view(request, *args, **kwargs)
             rendered = render_now(self, response)
-        if rendered is not None and not self.cache_store.set(
-            key, rendered, read, timeout=self.cache_timeout, seen=found.seen
-        ):
-            request._request.tracked_target = None  # nothing to point at
+        if rendered is not None:
+            entry = Entry(key, rendered, read, self.cache_timeout, found.seen)
+            if early:
+                early.entry = entry  # stored with the caller's alias, in one round trip
+            else:
+                self.cache_store.put(entry)
         return report_cache_outcome(response, "miss")
 
     @classmethod
@@ -587,9 +589,23 @@ def invalidate_everywhere(marks: Dependencies) -> None:
 # --8<-- [start:store]
 @dataclass(frozen=True)
 class Lookup:
-    """What a read found: the value (or ``MISSING``), and the invalidation count it saw."""
+    """What a read found: the value (or ``MISSING``), the invalidation count it saw, and
+    the entry an alias pointed at when that entry was out of date."""
 
     value: Any
+    seen: int | None
+    stale_target: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What to store under ``key``: a value, or an alias's (target, headers); what it
+    read; for how long; and the count its read saw."""
+
+    key: str
+    value: Any
+    read: Dependencies
+    timeout: float
     seen: int | None
 
 
@@ -602,21 +618,29 @@ class TrackedCache:
         self.alias, self.name, self.max_marks = alias, name, max_marks
 
     def get(self, key: str) -> Lookup:
-        """Read an entry, the count, and the marks of what it read, in one round trip."""
+        """Read an entry (or an alias and its entry), the count, and the marks of what
+        they read, in one round trip."""
         cache = caches[self.alias]
         keys = [self.entry_key(key), self._counter()]
         try:
-            value, seen, *headers = self._redis(keys[0]).eval(
-                READ_IF_CURRENT, 2, *keys, self._marks_prefix(), fresh_count()
+            value, seen, *alias = run_script(
+                self._redis(keys[0]),
+                READ_IF_CURRENT,
+                keys,
+                [self._marks_prefix(), fresh_count()],
             )
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
-        found = MISSING if value is None else cache.client.decode(value)
-        headers = headers[0] if headers else None
-        if headers and isinstance(found, RenderedResponse):  # through an alias
-            found = replace(found, headers=tuple(map(tuple, json.loads(headers))))
-        return Lookup(found, None if seen is None else int(seen))
+        seen = None if seen is None else int(seen)
+        if value is None:  # with an alias, the entry it pointed at, out of date
+            stale = alias[1].decode() if len(alias) > 1 and alias[1] else None
+            return Lookup(MISSING, seen, stale)
+        found = cache.client.decode(value)
+        if alias and alias[0]:  # through an alias: the credential's headers
+            headers = tuple(map(tuple, json.loads(alias[0])))
+            found = replace(found, headers=headers)
+        return Lookup(found, seen)
 
     def set(
         self,
@@ -629,57 +653,52 @@ class TrackedCache:
     ) -> bool:
         """Store ``value`` with what it ``read``, unless any of it was marked after
         ``seen``; returns whether it was stored."""
-        body = caches[self.alias].client.encode(value)
-        return self._store(key, [body], read, timeout=timeout, seen=seen)
+        return self.put(Entry(key, value, read, timeout, seen))
 
-    def set_alias(
-        self,
-        key: str,
-        target: str,
-        headers: str,
-        read: Dependencies,
-        timeout: int,
-        *,
-        seen: int | None,
-    ) -> bool:
-        """Store ``key`` as another name of the entry ``target`` (``entry_key``), served
-        with ``headers`` while neither it nor ``target`` has a marked dependency."""
-        return self._store(key, ["", target, headers], read, timeout=timeout, seen=seen)
+    def put(self, *entries: Entry | None) -> bool:
+        """Store each entry unless what it read was marked after its ``seen``, all in one
+        round trip; returns whether the first was stored. An entry whose value is
+        ``(target, headers)`` is an alias: another name of the entry stored at
+        ``target``, answered with ``headers``."""
+        entries = [entry for entry in entries if entry is not None]
+        client = self._redis(self.entry_key(entries[0].key))
+        calls = [(STORE_UNLESS_MARKED, *self._store_args(e)) for e in entries]
+        try:
+            if len(calls) == 1:
+                stored = [run_script(client, *calls[0])]
+            else:
+                stored = run_scripts(client, calls)
+        except RedisError:
+            logger.warning(
+                "Could not store %s; not cached", entries[0].key, exc_info=True
+            )
+            return False
+        return bool(stored[0])
 
     def entry_key(self, key: str) -> str:
         """Return the Redis key of the entry stored under ``key``."""
         return caches[self.alias].make_key(self._key(f"entry:{key}"))
 
-    def _store(
-        self,
-        key: str,
-        what: list,
-        read: Dependencies,
-        *,
-        timeout: int,
-        seen: int | None,
-    ) -> bool:
-        entry = self.entry_key(key)
-        lines = "\n".join(f"{t} {' '.join(compacted(f))}" for t, f in read.items())
-        body, *target_and_headers = what
-        try:
-            stored = self._redis(entry).eval(
-                STORE_UNLESS_MARKED,
-                2,
-                entry,
-                self._counter(),
-                self._marks_prefix(),
-                body,
-                int(timeout * 1000),
-                "" if seen is None else seen,
-                fresh_count(),
-                lines,
-                *target_and_headers,
-            )
-        except RedisError:
-            logger.warning("Could not store %s; not cached", key, exc_info=True)
-            return False
-        return bool(stored)
+    def _store_args(self, entry: Entry) -> tuple[list, list]:
+        lines = "\n".join(
+            f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
+        )
+        if isinstance(entry.value, tuple):  # an alias: no body, a target and headers
+            value = ["", *entry.value]
+        else:
+            value = [caches[self.alias].client.encode(entry.value)]
+        body, *target_and_headers = value
+        keys = [self.entry_key(entry.key), self._counter()]
+        args = [
+            self._marks_prefix(),
+            body,
+            int(entry.timeout * 1000),
+            "" if entry.seen is None else entry.seen,
+            fresh_count(),
+            lines,
+            *target_and_headers,
+        ]
+        return keys, args
 
     def invalidate(self, marks: Dependencies) -> None:
         """Mark ``marks``: every entry that read any of them is a miss from now on."""
@@ -692,14 +711,11 @@ class TrackedCache:
             return
         counter = self._counter()
         try:
-            self._redis(counter).eval(
+            run_script(
+                self._redis(counter),
                 MARK,
-                1,
-                counter,
-                self._marks_prefix(),
-                fresh_count(),
-                self.max_marks,
-                *lines,
+                [counter],
+                [self._marks_prefix(), fresh_count(), self.max_marks, *lines],
             )
         except ResponseError as refused:  # full (noeviction): drop the tables' marks
             logger.warning("Invalidating %s by deletes: %s", sorted(marks), refused)
@@ -753,6 +769,34 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def run_script(client: Any, script: str, keys: list, args: list) -> Any:
+    """Run ``script`` by its SHA1: its text crosses the network once per server (when
+    Redis answers ``NOSCRIPT``), not with every call."""
+    try:
+        return client.evalsha(script_sha(script), len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(script, len(keys), *keys, *args)
+
+
+def run_scripts(client: Any, calls: list[tuple[str, list, list]]) -> list:
+    """Run several scripts in one round trip (a pipeline, not a transaction)."""
+    for attempt in ("evalsha", "eval"):
+        pipe = client.pipeline(transaction=False)
+        for script, keys, args in calls:
+            name = script_sha(script) if attempt == "evalsha" else script
+            getattr(pipe, attempt)(name, len(keys), *keys, *args)
+        try:
+            return pipe.execute()
+        except NoScriptError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@cache
+def script_sha(script: str) -> str:
+    return hashlib.sha1(script.encode()).hexdigest()
+
+
 def fresh_count() -> int:
     """Return where a lost counter restarts: microseconds since the epoch, above any
     count it reached before Redis evicted it."""
@@ -788,7 +832,7 @@ end
 local entry = current(KEYS[1])
 if entry and entry[4] then  -- an alias: its entry has the store's hash tag too
   local target = current(entry[4])
-  if not target or not target[1] then return {false, count} end
+  if not target or not target[1] then return {false, count, false, entry[4]} end
   return {target[1], count, entry[5]}
 end
 if not entry then return {false, count} end
@@ -928,31 +972,41 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
         found = store.get(key)  # the alias and its entry, in one script
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        request.tracked_target = None  # set by the view, with what it read before
-        request.tracked_before_view = defaultdict(set)
+        miss = request.tracked_miss = EarlyMiss(store, found)
         with collect():  # (2)!
             response = view(request, *args, **kwargs)
-        target, before_view = request.tracked_target, request.tracked_before_view
         timeout = min(view_class.cache_timeout, credential_lifetime(request))
-        if target and timeout > 0 and storable(request, response):
-            credential_read(before_view, request)
+        if miss.target and timeout > 0 and storable(request, response):
+            credential_read(miss.before_view, request)
             headers = headers_to_replay(request, response)
-            store.set_alias(key, target, headers, before_view, timeout, seen=found.seen)
+            alias = Entry(
+                key, (miss.target, headers), miss.before_view, timeout, found.seen
+            )
+            store.put(miss.entry, alias)
         return response
 
     return hits_first
 
 
-def note_target(request: Request, store: "TrackedCache", key: str) -> None:
-    """Tell the early wrapper, if there is one, which entry answers this request, and
-    what was read before the view ran (authentication, permissions)."""
-    outer = request._request
-    if hasattr(outer, "tracked_target"):
-        outer.tracked_target = store.entry_key(key)
+@dataclass
+class EarlyMiss:
+    """What the early wrapper and the view say to each other about one request's miss."""
+
+    store: "TrackedCache"
+    alias: Lookup  # what the credential's alias read found
+    target: str | None = None  # the Redis key of the entry that answers this request
+    before_view: Dependencies = field(default_factory=lambda: defaultdict(set))
+    entry: "Entry | None" = None  # the entry the view rendered, stored with the alias
+
+    def lookup(self, key: str) -> Lookup:
+        """Read the entry for ``key``, unless the alias just found that very entry out
+        of date; note what authentication and the permissions read until now."""
+        self.target = self.store.entry_key(key)
         read = _reading.get() or {}
-        outer.tracked_before_view = defaultdict(
-            set, {table: set(fields) for table, fields in read.items()}
-        )
+        self.before_view.update({table: set(fields) for table, fields in read.items()})
+        if self.target == self.alias.stale_target:
+            return Lookup(MISSING, self.alias.seen)
+        return self.store.get(key)
 
 
 def early_key(

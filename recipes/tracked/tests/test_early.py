@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from redis import Redis
+from redis.client import Pipeline
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
@@ -25,7 +26,11 @@ def alice():
 def counted(monkeypatch):
     """Count DRF dispatches and Redis commands."""
     seen = {"dispatch": 0, "redis": 0}
-    dispatch, command = APIView.dispatch, Redis.execute_command
+    dispatch, command, pipeline = (
+        APIView.dispatch,
+        Redis.execute_command,
+        Pipeline.execute,
+    )
 
     def counting_dispatch(self, *args, **kwargs):
         seen["dispatch"] += 1
@@ -35,8 +40,13 @@ def counted(monkeypatch):
         seen["redis"] += 1
         return command(self, *args, **kwargs)
 
+    def counting_pipeline(self, *args, **kwargs):
+        seen["redis"] += 1  # one round trip, whatever it holds
+        return pipeline(self, *args, **kwargs)
+
     monkeypatch.setattr(APIView, "dispatch", counting_dispatch)
     monkeypatch.setattr(Redis, "execute_command", counting_command)
+    monkeypatch.setattr(Pipeline, "execute", counting_pipeline)
     return seen
 
 
@@ -54,6 +64,26 @@ def test_a_hit_is_one_redis_command_no_query_and_no_dispatch(
     assert hit.content == missed.content
     for header in ("Content-Type", "Vary", "Allow"):
         assert hit[header] == missed[header], header
+
+
+def test_a_miss_stores_the_entry_and_the_alias_in_one_round_trip(
+    api_client, book, counted, django_capture_on_commit_callbacks
+):
+    """Cold: the alias, the token's auth-cache entry, the user's entry, then both stored
+    together. After a write: the alias says its entry is out of date, so the user's
+    entry is not read again."""
+    client = api_client("alice-token")
+    client.get(AUTHORS, **JSON)  # the token is known
+    counted.update(redis=0)
+    client.get(f"{BOOKS}{book.pk}/", **JSON)
+    cold, counted["redis"] = counted["redis"], 0
+    with django_capture_on_commit_callbacks(execute=True):
+        book.title = "Written"
+        book.save()
+    counted.update(redis=0)
+    after = client.get(f"{BOOKS}{book.pk}/", **JSON)
+    assert after.json()["title"] == "Written"
+    assert (cold, counted["redis"]) == (4, 3)
 
 
 def test_accept_headers_that_pick_the_same_renderer_share_an_entry(api_client):
@@ -149,13 +179,13 @@ def test_an_authentication_the_key_cannot_see_keeps_hits_behind_dispatch(
 
 def test_a_session_s_hits_do_not_outlive_it(api_client, monkeypatch):
     timeouts = []
-    set_alias = TrackedCache.set_alias
+    put = TrackedCache.put
 
-    def recording(self, key, target, headers, read, timeout, *, seen):
-        timeouts.append(timeout)
-        return set_alias(self, key, target, headers, read, timeout, seen=seen)
+    def recording(self, *entries):
+        timeouts.extend(e.timeout for e in entries if e and isinstance(e.value, tuple))
+        return put(self, *entries)
 
-    monkeypatch.setattr(TrackedCache, "set_alias", recording)
+    monkeypatch.setattr(TrackedCache, "put", recording)
     client = api_client("alice-session")
     session = client.session
     session.set_expiry(42)

@@ -61,7 +61,7 @@ def test_a_full_redis_makes_the_tables_entries_misses(
         "Full",
         (),
         {
-            "eval": lambda self, *args: (_ for _ in ()).throw(
+            "evalsha": lambda self, *args: (_ for _ in ()).throw(
                 ResponseError("OOM command not allowed when used memory > 'maxmemory'")
             ),
             "delete": lambda self, *keys: redis.delete(*keys),
