@@ -6,6 +6,7 @@ from rest_framework.request import Request
 
 # Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
+
 # The signals recipe's receivers, as its page wires them (here in signals_views.py):
 from .signals_views import connect_invalidation as connect_signals
 from .versioned.conditional import ConditionalMixin, TimedNamespaces

@@ -3,6 +3,7 @@ versioning recipe's ViewSet (``versioning_views.py``, with the ``versioned/`` fo
 
 # --8<-- [start:wiring]
 from .stampede_guard import StampedeGuard, StampedeProtectedMixin
+
 # The versioning recipe's ViewSet, as its page wires it (here in versioning_views.py):
 from .versioning_views import ArticleViewSet as VersionedArticleViewSet
 
