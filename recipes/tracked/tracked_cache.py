@@ -85,6 +85,7 @@ from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django_redis import get_redis_connection
+from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from rest_framework.authentication import (
     BasicAuthentication,
@@ -128,11 +129,11 @@ class TrackedResponseMixin:
         key = response_key(
             f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
         )
-        early = getattr(request._request, "tracked_miss", None)  # (3)!
-        found = early.lookup(key) if early else self.cache_store.get(key)  # (1)!
+        early = getattr(request._request, "tracked_miss", None)  # (1)!
+        found = early.lookup(key) if early else self.cache_store.get(key)  # (2)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        with collect() as read:  # (2)!
+        with collect() as read:  # (3)!
             response = view(request, *args, **kwargs)
             rendered = render_now(self, response)
         if rendered is not None:
@@ -661,9 +662,9 @@ class TrackedCache:
         ``(target, headers)`` is an alias: another name of the entry stored at
         ``target``, answered with ``headers``."""
         entries = [entry for entry in entries if entry is not None]
-        client = self._redis(self.entry_key(entries[0].key))
         calls = [(STORE_UNLESS_MARKED, *self._store_args(e)) for e in entries]
         try:
+            client = self._redis(self.entry_key(entries[0].key))
             if len(calls) == 1:
                 stored = [run_script(client, *calls[0])]
             else:
@@ -779,7 +780,10 @@ def run_script(client: Any, script: str, keys: list, args: list) -> Any:
 
 
 def run_scripts(client: Any, calls: list[tuple[str, list, list]]) -> list:
-    """Run several scripts in one round trip (a pipeline, not a transaction)."""
+    """Run several scripts in one round trip (a pipeline, not a transaction); one
+    after the other on Redis Cluster, whose pipelines do not carry scripts."""
+    if isinstance(client, RedisCluster):
+        return [run_script(client, *call) for call in calls]
     for attempt in ("evalsha", "eval"):
         pipe = client.pipeline(transaction=False)
         for script, keys, args in calls:

@@ -155,35 +155,45 @@ class ModelInvalidator:
 
 
 # --8<-- [start:models_read_by]
-def models_read_by(serializer: type[serializers.ModelSerializer]) -> set[type]:
-    """Return the models, and many-to-many through tables, that ``serializer``'s declared
-    fields read, following each field's ``source`` and nested serializers to any depth."""
+def models_read_by(
+    serializer: type[serializers.ModelSerializer],
+) -> set[type]:
+    """Return the models, and many-to-many through tables, that
+    ``serializer``'s declared fields read, following each field's ``source``
+    and nested serializers to any depth."""
     read: set[type] = set()
     _read_by(serializer(), serializer.Meta.model, read)
     return read
 
 
-def _read_by(serializer: serializers.Serializer, model: type, read: set[type]) -> None:
+def _read_by(
+    serializer: serializers.Serializer,
+    model: type,
+    read: set[type],
+) -> None:
     read.add(model)
     for field in serializer.fields.values():
         reached = _follow(model, field.source_attrs, read)
         nested = getattr(field, "child", field)  # a ListSerializer's rows
-        if reached is not None and isinstance(nested, serializers.Serializer):
+        serializes = isinstance(nested, serializers.Serializer)
+        if reached is not None and serializes:
             _read_by(nested, reached, read)
 
 
 def _follow(model: type, path: list[str], read: set[type]) -> type | None:
-    """Walk ``path`` (a field's ``source``) from ``model``, adding each relation crossed;
-    return the model reached, or ``None`` past an attribute that is not a model field."""
+    """Walk ``path`` (a field's ``source``) from ``model``, adding each
+    relation crossed; return the model reached, or ``None`` past an
+    attribute that is not a model field."""
     for name in path:
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            return None  # a property or method: what it reads is code, not declared
+            return None  # a property or method: what it reads is code
         if not field.is_relation:
             return None
         if field.many_to_many:
-            read.add(getattr(field.remote_field, "through", None) or field.through)
+            forward = getattr(field.remote_field, "through", None)
+            read.add(forward or field.through)
         model = field.related_model
         read.add(model)
     return model
