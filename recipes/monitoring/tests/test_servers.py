@@ -66,8 +66,12 @@ def test_every_scrape_adds_up_the_counts_of_every_gunicorn_worker(
             path = f"/api/versioning/books/{n % 5 + 1}/"
             return requests.get(server.url(path), timeout=30).status_code
 
+        statuses: list[int] = []
         with ThreadPoolExecutor(8) as pool:
-            statuses = list(pool.map(read, range(80)))
+            for _ in range(25):  # until both workers have answered (the kernel chooses)
+                statuses += pool.map(read, range(40))
+                if len(list(counts.glob("counter_*.db"))) == 2:
+                    break
         scrapes = [
             requests.get(
                 server.url("/api/monitoring/metrics/"),
@@ -77,9 +81,10 @@ def test_every_scrape_adds_up_the_counts_of_every_gunicorn_worker(
             for _ in range(6)  # each answered by whichever worker takes it
         ]
 
-    assert statuses == [200] * 80
+    assert statuses == [200] * len(statuses)
     assert len(list(counts.glob("counter_*.db"))) == 2  # both workers counted
-    assert [responses_counted(text, "versioning") for text in scrapes] == [80] * 6
+    sent = len(statuses)
+    assert [responses_counted(text, "versioning") for text in scrapes] == [sent] * 6
 
 
 # --8<-- [end:workers]
