@@ -665,10 +665,7 @@ class TrackedCache:
         calls = [(STORE_UNLESS_MARKED, *self._store_args(e)) for e in entries]
         try:
             client = self._redis(self.entry_key(entries[0].key))
-            if len(calls) == 1:
-                stored = [run_script(client, *calls[0])]
-            else:
-                stored = run_scripts(client, calls)
+            stored = run_scripts(client, calls)
         except RedisError:
             logger.warning(
                 "Could not store %s; not cached", entries[0].key, exc_info=True
@@ -685,10 +682,9 @@ class TrackedCache:
             f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
         )
         if isinstance(entry.value, tuple):  # an alias: no body, a target and headers
-            value = ["", *entry.value]
+            body, target_and_headers = "", list(entry.value)
         else:
-            value = [caches[self.alias].client.encode(entry.value)]
-        body, *target_and_headers = value
+            body, target_and_headers = caches[self.alias].client.encode(entry.value), []
         keys = [self.entry_key(entry.key), self._counter()]
         args = [
             self._marks_prefix(),
@@ -782,18 +778,24 @@ def run_script(client: Any, script: str, keys: list, args: list) -> Any:
 def run_scripts(client: Any, calls: list[tuple[str, list, list]]) -> list:
     """Run several scripts in one round trip (a pipeline, not a transaction); one
     after the other on Redis Cluster, whose pipelines do not carry scripts."""
-    if isinstance(client, RedisCluster):
+    if len(calls) == 1 or isinstance(client, RedisCluster):
         return [run_script(client, *call) for call in calls]
-    for attempt in ("evalsha", "eval"):
-        pipe = client.pipeline(transaction=False)
-        for script, keys, args in calls:
-            name = script_sha(script) if attempt == "evalsha" else script
-            getattr(pipe, attempt)(name, len(keys), *keys, *args)
-        try:
-            return pipe.execute()
-        except NoScriptError:
-            continue
-    raise AssertionError("unreachable")
+    try:
+        return pipelined(client, calls, by_sha=True)
+    except NoScriptError:
+        return pipelined(client, calls, by_sha=False)
+
+
+def pipelined(
+    client: Any, calls: list[tuple[str, list, list]], *, by_sha: bool
+) -> list:
+    pipe = client.pipeline(transaction=False)
+    for script, keys, args in calls:
+        if by_sha:
+            pipe.evalsha(script_sha(script), len(keys), *keys, *args)
+        else:
+            pipe.eval(script, len(keys), *keys, *args)
+    return pipe.execute()
 
 
 @cache

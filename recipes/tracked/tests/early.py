@@ -5,9 +5,10 @@ authentication the key does not know."""
 from django.urls import include, path
 from rest_framework import permissions, throttling
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.routers import SimpleRouter
 
 from recipes.tracked import views as tracked
+
+from .grown import router_for
 
 
 class InReaders(permissions.BasePermission):
@@ -42,12 +43,6 @@ class ApiKeyAuthentication(BaseAuthentication):
 class ApiKeyBooks(tracked.BookViewSet):
     cache_name = "api-key-books"
     authentication_classes = [ApiKeyAuthentication]
-
-
-def router_for(viewset: type) -> list:
-    router = SimpleRouter()
-    router.register("books", viewset, basename="book")
-    return router.urls
 
 
 VIEWSETS = {
