@@ -73,12 +73,13 @@ class Shape:
         own = self.differs_in / name if self.differs_in else None
         return own if own and own.exists() else default
 
-    def write(self, source: Path, target: Path) -> None:
-        """Write ``source`` at ``target``, in this project's names unless it is its own."""
+    def text(self, source: Path) -> str:
+        """Return ``source`` in this project's names, unless it is this project's own."""
         own = self.differs_in is not None and source.parent == self.differs_in
-        target.write_text(
-            source.read_text() if own else self.rename(source.read_text())
-        )
+        return source.read_text() if own else self.rename(source.read_text())
+
+    def write(self, source: Path, target: Path) -> None:
+        target.write_text(self.text(source))
 
 
 SHAPES = {
@@ -261,11 +262,7 @@ def build_project(
     ]
     settings.write_text(
         settings.read_text()
-        + "".join(
-            f"\n{shape.rename(p.read_text())}"
-            for p in dict.fromkeys(extra)
-            if p.exists()
-        )
+        + "".join(f"\n{shape.text(p)}" for p in dict.fromkeys(extra) if p.exists())
     )
     urls = WIRING / f"{recipe}_urls.py"
     shape.write(
