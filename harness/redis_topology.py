@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.sentinel import Sentinel
 
 from .redis_server import RedisServer, free_port, start_redis_server
 
@@ -289,6 +290,13 @@ class Sentinels(Replicated):
         )
         return int(port)
 
+    def names_healthy(self, sentinel: Node, node: Node) -> bool:
+        """Whether ``sentinel`` names ``node`` the primary and sees it up, which is
+        what redis-py's ``Sentinel.discover_master`` accepts."""
+        state = sentinel.client().sentinel_master(self.service)
+        accepted = Sentinel([]).check_master_state(state, self.service)
+        return int(state["port"]) == node.port and accepted
+
     def kill_primary_and_wait_for_promotion(self) -> Node:
         """Kill the primary; return its replica once the sentinels have promoted it and
         it accepts writes."""
@@ -296,10 +304,14 @@ class Sentinels(Replicated):
         return self.wait_for_promotion_of(self.replicas[0])
 
     def wait_for_promotion_of(self, replica: Node) -> Node:
-        """Wait until the sentinels name ``replica`` the primary and it accepts writes."""
+        """Wait until every sentinel names ``replica`` a healthy primary, as a client
+        asks them (any sentinel a client reaches first must agree), and it accepts
+        writes."""
         wait_until(
             lambda: (
-                self.primary_port() == replica.port
+                all(
+                    self.names_healthy(sentinel, replica) for sentinel in self.sentinels
+                )
                 and replica.client().info("replication")["role"] == "master"
             ),
             "the replica promoted by the sentinels",

@@ -287,6 +287,8 @@ class FailoverAwareConnection(SentinelManagedConnection):
     def empty_if_primary_changed(self) -> None:
         self.send_command("INFO", "replication")
         replication = parse_info(self.read_response())
+        if replication["role"] != "master":  # (3)!
+            raise RedisConnectionError(f"{self.host}:{self.port} is not a primary yet")
         current = replication["master_replid"]
         self.send_command("GET", EPOCH_KEY)
         written_through = self.read_response()

@@ -1,5 +1,7 @@
 """A primary that dies: the API answers throughout, and nothing stale is current after."""
 
+from types import SimpleNamespace
+
 import pytest
 import redis
 from django.core.cache import caches
@@ -7,7 +9,11 @@ from django.core.cache import caches
 from harness.redis_topology import Sentinels
 from harness.testing import read_both, timing
 from recipes.bookshop import sandbox
-from recipes.scale_out.redis_topologies import sentinel_cache
+from recipes.scale_out.redis_topologies import (
+    EPOCH_KEY,
+    FailoverAwareConnection,
+    sentinel_cache,
+)
 
 from .naive import django_redis_sentinel_cache
 
@@ -98,3 +104,18 @@ def test_the_api_answers_through_a_failover_and_caches_again_after_it(
     assert timing(reader.get(path)).cache == "hit"  # cached on the new primary
     pool = caches["default"].client.get_client(write=True).connection_pool
     assert pool.get_master_address() == ("127.0.0.1", replica.port)
+
+
+@pytest.mark.real_redis
+def test_a_replica_named_the_primary_before_its_promotion_is_not_trusted(replicated):
+    """The sentinels name a replica before it has become the primary; it still holds
+    its predecessor's replication id, so the epoch check would find itself current."""
+    primary = replicated.primary.client()
+    primary.set(EPOCH_KEY, primary.info("replication")["master_replid"])
+    replicated.wait_in_sync()
+    to_the_replica = FailoverAwareConnection(
+        connection_pool=SimpleNamespace(is_master=True, check_connection=False)
+    )
+    with pytest.raises(redis.ConnectionError, match="not a primary yet"):
+        to_the_replica.connect_to(("127.0.0.1", replicated.replicas[0].port))
+    replicated.flush()
