@@ -287,7 +287,7 @@ class FailoverAwareConnection(SentinelManagedConnection):
     def empty_if_primary_changed(self) -> None:
         self.send_command("INFO", "replication")
         replication = parse_info(self.read_response())
-        if replication["role"] != "master":  # (3)!
+        if replication["role"] != "master":  # (2)!
             raise RedisConnectionError(f"{self.host}:{self.port} is not a primary yet")
         current = replication["master_replid"]
         self.send_command("GET", EPOCH_KEY)
@@ -301,7 +301,7 @@ class FailoverAwareConnection(SentinelManagedConnection):
             self.port,
             current,
         )
-        self.send_command("FLUSHDB")  # (2)!
+        self.send_command("FLUSHDB")  # (3)!
         self.read_response()
         self.send_command("SET", EPOCH_KEY, current)
         self.read_response()

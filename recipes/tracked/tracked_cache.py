@@ -26,8 +26,9 @@ How the caching works:
   row reaches: its ``#pk``, and for each column that really changed, ``@column`` and
   ``key=value@column`` for every primary and foreign key value the row had before and
   after (a moved foreign key reaches both parents).
-* Those fields are marked once the transaction commits, one script per statement; a
-  rollback, or a savepoint rolled back, marks nothing (Django drops their ``on_commit``).
+* Those fields are marked once the transaction commits, in one script for the whole
+  transaction; a rollback, or a savepoint rolled back, marks nothing of what it undid
+  (Django drops those statements' ``on_commit`` callbacks).
 * Marks are counts: one counter per store, incremented by every invalidation, and one
   Redis hash of marks per table. A miss reads the counter before the view runs (*seen*);
   an entry is served only while no mark of any of its fields is above the count it saw.
@@ -60,12 +61,13 @@ import logging
 import re
 import sys
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache, partial, wraps
+from functools import cache, lru_cache, wraps
 from importlib import import_module
 from typing import Any
 
@@ -419,10 +421,8 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     change = RowChange(connection, table, sql, params if not many else None)
     change.before()
     result = execute(sql, params, many, context)
-    fields = change.after()
-    transaction.on_commit(  # (2)!
-        partial(invalidate_everywhere, {table: fields}), using=connection.alias
-    )
+    marked = CommitBatch.of(connection).written({table: change.after()})
+    transaction.on_commit(marked, using=connection.alias)  # (2)!
     return result
 
 
@@ -579,6 +579,72 @@ def rows_fields(
 
 
 # --8<-- [end:row_fields]
+
+
+# --8<-- [start:batch]
+class CommitBatch:
+    """The marks of one transaction's writes, sent together once it commits.
+
+    Each write statement registers an ``on_commit`` callback, which the batch holds
+    weakly: Django drops the callbacks of a savepoint or a transaction that rolls back,
+    and a dropped callback dies at once. The first callback to run, after the commit,
+    sends the marks of every statement whose callback is still alive.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.statements: list[tuple[weakref.ref, Dependencies]] = []
+        self.sent = False
+
+    @classmethod
+    def of(cls, connection: Any) -> "CommitBatch":
+        """The batch of ``connection``'s transaction; a new one once the last is sent."""
+        batch = getattr(connection, "tracked_batch", None)
+        if batch is None or batch.sent:
+            batch = connection.tracked_batch = cls(connection)
+        return batch
+
+    def written(self, marks: Dependencies) -> Callable[[], None]:
+        """Return the ``on_commit`` callback of one statement's ``marks``."""
+        callback = Committed(self)
+        self.statements.append((weakref.ref(callback), marks))
+        return callback
+
+    def send(self, running: "Committed") -> None:
+        if self.sent:
+            return
+        self.sent = True
+        waiting = uncommitted(self.connection, running)
+        marks: Dependencies = defaultdict(set)
+        for callback, statement_marks in self.statements:
+            alive = callback()  # None: rolled back
+            if alive is not None and id(alive) not in waiting:
+                for table, fields in statement_marks.items():
+                    marks[table] |= fields
+        invalidate_everywhere(marks)
+
+
+def uncommitted(connection: Any, running: Callable) -> set[int]:
+    """Return the ids of the callbacks still waiting before ``running``: none after a
+    real commit, which empties the list before it runs it; under a test's transaction,
+    whose callbacks run without a commit, those of the writes not yet committed."""
+    pending = [callback for _, callback, _ in connection.run_on_commit]
+    if running not in pending:
+        return set()
+    return {id(callback) for callback in pending[: pending.index(running)]}
+
+
+@dataclass(eq=False)
+class Committed:
+    """One write statement's ``on_commit`` callback: the first to run sends the batch."""
+
+    batch: CommitBatch
+
+    def __call__(self) -> None:
+        self.batch.send(self)
+
+
+# --8<-- [end:batch]
 
 
 def invalidate_everywhere(marks: Dependencies) -> None:

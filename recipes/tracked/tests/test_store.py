@@ -2,16 +2,22 @@
 evicted counter, a Redis that refuses writes, a Redis that is down, a racing store."""
 
 import logging
+from contextlib import suppress
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django_redis import get_redis_connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from harness.testing import timing
-from recipes.bookshop.models import Book
-from recipes.tracked.tracked_cache import MISSING, collect, statement_reads
+from recipes.bookshop.models import Author, Book, Review
+from recipes.tracked.tracked_cache import (
+    MISSING,
+    TrackedCache,
+    collect,
+    statement_reads,
+)
 from recipes.tracked.views import store
 
 DETAIL = "/api/tracked/books/{}/"
@@ -152,8 +158,6 @@ def test_a_subquery_over_the_same_table_depends_on_it_whole(bookshop):
 def test_a_write_costs_one_script_per_statement_after_commit(
     api_client, book, monkeypatch
 ):
-    from recipes.tracked.tracked_cache import TrackedCache
-
     scripts = []
     mark = TrackedCache.invalidate
     monkeypatch.setattr(
@@ -167,6 +171,20 @@ def test_a_write_costs_one_script_per_statement_after_commit(
     scripts.clear()
     alice.post(f"{DETAIL.format(book.pk)}favorite/")  # alice's favourite, removed
     assert [sorted(m) for m in scripts] == [["bookshop_favorite"]]  # one DELETE
+
+
+def test_a_transaction_is_marked_in_one_script_without_its_savepoint_rolled_back(
+    book, monkeypatch, django_capture_on_commit_callbacks
+):
+    scripts = []
+    monkeypatch.setattr(TrackedCache, "invalidate", lambda self, m: scripts.append(m))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Book.objects.filter(pk=book.pk).update(title="One")
+        Author.objects.filter(pk=book.author_id).update(name="Two")
+        with suppress(RuntimeError), transaction.atomic():
+            Review.objects.create(book=book, rating=5, body="Undone")
+            raise RuntimeError  # the savepoint rolls back
+    assert [sorted(m) for m in scripts] == [["bookshop_author", "bookshop_book"]]
 
 
 # --8<-- [end:round_trips]
