@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "recipes.warming",  # its management command: python -m recipes warm
     "recipes.memory.apps.MemoryRecipeConfig",  # check --deploy: Redis's memory policy
     "recipes.tracked.apps.TrackedRecipeConfig",  # watches every statement and instance
+    "recipes.cdn.apps.CdnRecipeConfig",  # purges the shared cache after commits
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,7 @@ COOKBOOK_RECIPES = [
     "recipes.versioning",
     "recipes.signals",
     "recipes.tracked",
+    "recipes.cdn",
     "recipes.serializer_fields",
     "recipes.redis_config",
     "recipes.cache_control",
@@ -189,6 +191,15 @@ COOKBOOK_TOOLS = [
     "recipes.testing",
     "recipes.memory",
 ]
+
+# --8<-- [start:shared_cache]
+# The cdn recipe: where purges go (a Varnish with the recipe's VCL); without a URL, the
+# responses are tagged and nothing is purged.
+SHARED_CACHE = {
+    "PURGE_URL": os.environ.get("SHARED_CACHE_PURGE_URL"),
+    "DELAY": float(os.environ.get("SHARED_CACHE_PURGE_DELAY", "2")),
+}
+# --8<-- [end:shared_cache]
 
 # --8<-- [start:cache_warming]
 # The warming recipe's command: what `python -m recipes warm` requests, as a client of HOST.

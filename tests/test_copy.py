@@ -201,6 +201,7 @@ PROMISES = {
         views="versioning",
         builds_on="versioning",
     ),
+    "cdn": Promises("SharedCacheContract", builds_on="tracked"),  # purges, tags
     "cache_control": Promises(
         "HeadersContract",
         anonymous_list=(
@@ -279,7 +280,7 @@ def build_project(
         if name and models.exists() and own_models:
             shape.write(shape.source(models.name, models), app / "models.py")
     shape.write(WIRING / f"{promises.views or recipe}.py", app / "views.py")
-    for name in (recipe, promises.builds_on):
+    for name in (promises.builds_on, recipe):  # the recipe's own apps.py, if it has one
         if name and (WIRING / f"{name}_apps.py").exists():
             shape.write(WIRING / f"{name}_apps.py", app / "apps.py")
     if promises.builds_on:

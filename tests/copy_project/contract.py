@@ -12,12 +12,13 @@ import json
 import logging
 import os
 import uuid
+from contextlib import suppress
 from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -531,3 +532,59 @@ class MemoryContract(CopiedProject):
         groups = {size.group: size for size in sizes_by_group()}
         self.assertEqual(groups["ns"].keys, 2)  # articles, and alice's stars
         self.assertGreater(groups["articles.list"].bytes, 0)
+
+
+class SharedCacheContract(CopiedProject):
+    """Anonymous reads tagged for a shared cache, callers' reads private, and every
+    committed write, through the API or not, purging a key of each page it changed."""
+
+    def setUp(self):
+        super().setUp()
+        from django.apps import apps
+
+        purger = apps.get_app_config("articles").purger
+        self.purged: list[str] = []
+        self.addCleanup(setattr, purger, "send", purger.send)
+        self.addCleanup(setattr, purger, "delay", purger.delay)
+        purger.send, purger.delay = self.purged.extend, 0
+
+    def keys(self, path: str) -> set[str]:
+        return set(self.client_for("anonymous").get(path)["xkey"].split())
+
+    def test_anonymous_reads_are_public_and_carry_their_keys(self):
+        for path in (LIST, self.detail(self.articles[0])):
+            response = self.client_for("anonymous").get(path)
+            self.assertIn("public", response["Cache-Control"])
+            self.assertIn("s-maxage=300", response["Cache-Control"])
+            self.assertTrue(response["xkey"].split(), path)
+
+    def test_a_callers_reads_are_private_and_carry_no_keys(self):
+        for kind in KINDS[1:]:
+            response = self.client_for(kind).get(LIST)
+            self.assertIn("private", response["Cache-Control"], kind)
+            self.assertNotIn("xkey", response, kind)
+
+    def test_a_committed_write_purges_a_key_of_every_page_it_changed(self):
+        detail = self.detail(self.articles[2])
+        pages = {path: self.keys(path) for path in (LIST, detail)}
+        client = self.client_for("alice-token")
+        self.write(client, "patch", detail, {"title": "Purged"})
+        for path, keys in pages.items():
+            self.assertTrue(keys & set(self.purged), path)
+
+    def test_a_write_outside_the_api_purges_too(self):
+        article = self.articles[3]
+        keys = self.keys(self.detail(article))
+        with self.captureOnCommitCallbacks(execute=True):
+            Article.objects.filter(pk=article.pk).update(title="Bulk")
+        self.assertTrue(keys & set(self.purged))
+
+    def test_a_rolled_back_write_purges_nothing(self):
+        with (
+            self.captureOnCommitCallbacks(execute=True),
+            suppress(RuntimeError),
+            transaction.atomic(),
+        ):
+            Article.objects.filter(pk=self.articles[3].pk).update(title="Undone")
+            raise RuntimeError
+        self.assertEqual(self.purged, [])

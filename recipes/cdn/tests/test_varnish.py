@@ -1,0 +1,141 @@
+"""The demo behind a real Varnish with the recipe's VCL: hits, purges after commit, and
+no caller ever served another's page."""
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from harness.redis_server import free_port
+from harness.traffic import Caller, LiveServer, live_server
+from harness.varnish import Varnish, require_varnish, varnish_in_front
+from recipes.cdn.shared_cache import XKEY, purge_keys, response_keys
+
+from .test_formats import two_thousand_books
+
+pytestmark = [pytest.mark.real_redis, pytest.mark.slow]
+BOOK = "/api/cdn/books/1/"
+KINDS = ("anonymous", "alice-token", "bob-token", "alice-session")
+
+
+@pytest.fixture(scope="module")
+def fronted(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
+    """The demo under gunicorn, purging the Varnish in front of it."""
+    require_varnish()
+    workdir = tmp_path_factory.mktemp("cdn")
+    port = free_port()
+    purges = {
+        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
+        "SHARED_CACHE_PURGE_DELAY": "0.2",
+    }
+    with live_server(workdir, None, server_env=purges) as server:
+        backend = int(server.base.rsplit(":", 1)[1])
+        with varnish_in_front(backend, workdir / "varnish", port) as varnish:
+            yield server, varnish
+
+
+def cached(response: requests.Response) -> str:
+    return response.headers["X-Cache"]
+
+
+# --8<-- [start:varnish]
+def test_a_second_read_is_a_hit_and_a_committed_write_makes_the_next_fresh(fronted):
+    _, varnish = fronted
+    anonymous, alice = Caller(varnish, "anonymous"), Caller(varnish, "alice-token")
+    for path in (BOOK, "/api/cdn/books/"):
+        anonymous.get(path)
+        assert cached(anonymous.get(path)) == "HIT", path
+
+    written = alice.send("patch", BOOK, {"title": "Purged after commit"})
+    assert written.status_code == 200
+
+    read = anonymous.get(BOOK)
+    assert (cached(read), read.json()["title"]) == ("MISS", "Purged after commit")
+    page = anonymous.get("/api/cdn/books/")
+    assert cached(page) == "MISS"
+    assert page.json()["results"][0]["title"] == "Purged after commit"
+
+
+def test_no_caller_is_served_another_s_page_through_varnish(fronted):
+    server, varnish = fronted
+    for kind in KINDS:
+        caller = Caller(varnish, kind)
+        caller.get("/api/cdn/books/")
+        through = caller.get("/api/cdn/books/")
+        direct = Caller(server, kind) if kind != "alice-session" else caller
+        origin = direct.session.get(server.url("/api/uncached/books/"), timeout=30)
+        assert through.json()["results"] == origin.json()["results"], kind
+        if kind != "anonymous":
+            assert cached(through) == "MISS", kind  # never stored
+
+
+def test_an_unknown_cookie_is_passed_to_the_api(fronted):
+    _, varnish = fronted
+    visitor = Caller(varnish, "anonymous")
+    visitor.session.cookies.set("tracking", "42")
+    visitor.get("/api/cdn/authors/")
+    assert cached(visitor.get("/api/cdn/authors/")) == "MISS"
+
+
+def test_clients_never_see_the_keys(fronted):
+    _, varnish = fronted
+    assert XKEY.header not in Caller(varnish, "anonymous").get(BOOK).headers
+
+
+# --8<-- [end:varnish]
+
+
+class Tagged(BaseHTTPRequestHandler):
+    """A backend answering every GET with the keys ``header`` holds."""
+
+    header = ""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Cache-Control", "public, s-maxage=60")
+        self.send_header("xkey", self.header)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def tagging_backend(tmp_path: Path) -> Iterator[Varnish]:
+    """Varnish in front of a backend that tags every response with ``Tagged.header``."""
+    require_varnish()
+    backend = ThreadingHTTPServer(("127.0.0.1", 0), Tagged)
+    thread = threading.Thread(target=backend.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with varnish_in_front(backend.server_port, tmp_path / "varnish") as varnish:
+            yield varnish
+    finally:
+        backend.shutdown()
+        thread.join()
+        backend.server_close()
+
+
+# --8<-- [start:oversized]
+def test_every_key_of_2000_objects_breaks_the_page_in_varnish(tagging_backend):
+    Tagged.header = " ".join(purge_keys(two_thousand_books()))  # no fallback
+    assert requests.get(tagging_backend.url("/naive"), timeout=10).status_code == 503
+
+
+def test_the_fallback_keys_of_2000_objects_are_served_and_purged(tagging_backend):
+    Tagged.header = " ".join(response_keys(two_thousand_books(), XKEY))
+    path = tagging_backend.url("/page")
+    assert requests.get(path, timeout=10).status_code == 200
+    assert requests.get(path, timeout=10).headers["X-Cache"] == "HIT"
+
+    a_write = purge_keys({"bookshop_book": {"#7", "@*"}})  # any write marks @*
+    requests.request("PURGE", path, headers={"xkey-purge": " ".join(a_write)})
+    assert requests.get(path, timeout=10).headers["X-Cache"] == "MISS"
+
+
+# --8<-- [end:oversized]
