@@ -118,6 +118,7 @@ ELSEWHERE = {  # recipes whose responses are not cached entries, and where their
     "monitoring": "counts, not responses: recipes/monitoring/tests",
     "warming": "the versioning recipe's entries, warmed: recipes/warming/tests",
     "scale-out": "every recipe, on each topology: recipes/scale_out/tests",
+    "cdn": "stored by the shared cache in front: recipes/cdn/tests",
 }
 
 

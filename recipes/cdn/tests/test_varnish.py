@@ -2,7 +2,8 @@
 no caller ever served another's page."""
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from harness.traffic import Caller, LiveServer, live_server
 from harness.varnish import Varnish, require_varnish, varnish_in_front
 from recipes.cdn.shared_cache import XKEY, purge_keys, response_keys
 
+from .held import HOLD_DIR
 from .test_formats import two_thousand_books
 
 pytestmark = [pytest.mark.real_redis, pytest.mark.slow]
@@ -35,6 +37,37 @@ def fronted(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
         backend = int(server.base.rsplit(":", 1)[1])
         with varnish_in_front(backend, workdir / "varnish", port) as varnish:
             yield server, varnish
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish, Path]]:
+    """The demo behind Varnish, with responses a test can hold (``held.py``), and a
+    second purge 5 s after the first."""
+    require_varnish()
+    workdir = tmp_path_factory.mktemp("held")
+    hold = workdir / "hold"
+    hold.mkdir()
+    port = free_port()
+    env = {
+        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
+        "SHARED_CACHE_PURGE_DELAY": "5",
+        HOLD_DIR: str(hold),
+    }
+    settings = "recipes.cdn.tests.held_settings"
+    with live_server(workdir, None, settings=settings, server_env=env) as server:
+        backend = int(server.base.rsplit(":", 1)[1])
+        with varnish_in_front(backend, workdir / "varnish", port) as varnish:
+            yield server, varnish, hold
+
+
+def eventually(condition: Callable[[], bool], within: float = 30) -> bool:
+    """Poll ``condition`` until it holds or ``within`` seconds have passed."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def cached(response: requests.Response) -> str:
@@ -86,6 +119,32 @@ def test_clients_never_see_the_keys(fronted):
 
 
 # --8<-- [end:varnish]
+
+
+# --8<-- [start:in_flight]
+def test_a_page_rendered_before_a_commit_and_stored_after_its_purge_goes_later(held):
+    server, varnish, hold = held
+    path, answers = "/api/cdn/books/2/", []
+    reader = Caller(varnish, "anonymous")
+    slow = threading.Thread(
+        target=lambda: answers.append(reader.get(path, headers={"X-Hold": "1"}))
+    )
+    slow.start()
+    assert eventually((hold / "held").exists)  # rendered from the old row, not yet sent
+    written = Caller(server, "alice-token").send("patch", path, {"title": "Meanwhile"})
+    assert written.status_code == 200  # committed, and purged: nothing stored yet
+    (hold / "release").touch()
+    slow.join()
+
+    stale = Caller(varnish, "anonymous").get(path)  # (1)!
+    assert cached(stale) == "HIT"
+    assert stale.json()["title"] == answers[0].json()["title"] != "Meanwhile"
+    assert eventually(  # (2)!
+        lambda: Caller(varnish, "anonymous").get(path).json()["title"] == "Meanwhile"
+    )
+
+
+# --8<-- [end:in_flight]
 
 
 class Tagged(BaseHTTPRequestHandler):

@@ -1,0 +1,31 @@
+"""A test server's hook: hold a rendered response until the test releases it, as a slow
+render does when a write commits meanwhile."""
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+
+HOLD_DIR = "CDN_TEST_HOLD_DIR"  # set in the test server's environment alone
+
+
+class HoldAfterRender:
+    """For a request with ``X-Hold``: render it (its queries done), say so by creating
+    ``held``, and answer once the test has created ``release`` (at most 30 s)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.folder = Path(os.environ[HOLD_DIR])
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "X-Hold" in request.headers:
+            (self.folder / "held").touch()
+            deadline = time.monotonic() + 30
+            while not (self.folder / "release").exists():
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+        return response
