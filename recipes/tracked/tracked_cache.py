@@ -198,6 +198,8 @@ _reading: ContextVar[Dependencies | None] = ContextVar("tracked_reading", defaul
 _busy: ContextVar[bool] = ContextVar("tracked_busy", default=False)
 _installed = False
 _stores: list["TrackedCache"] = []
+_plans: dict[tuple[str, bool], "ReadPlan"] = {}
+_statements: dict[tuple[str, tuple, bool], dict[str, frozenset[str]]] = {}
 
 
 # --8<-- [start:reads]
@@ -230,27 +232,14 @@ def add_fields(read: Dependencies, table: str, fields: Iterable[str]) -> None:
 
 def statement_reads(sql: str, compiler: SQLCompiler | None) -> Dependencies:
     """Return the fields one ``SELECT`` depends on, table by table."""
-    named = tables_named_in(sql)
+    plan = read_plan(sql, compiler)
     read: Dependencies = defaultdict(set)
-    if compiler is None or opaque(compiler):
-        for table in named:  # raw SQL, extra(): anything in these tables
-            add_fields(read, table, {"@*"})
-        return read
-    aliases = {
-        alias: join.table_name
-        for alias, join in compiler.query.alias_map.items()
-        if join.table_name in named
-    }
-    for table in named - set(aliases.values()):  # tables of a subquery
+    for table in plan.whole:
         add_fields(read, table, {"@*"})
-    columns = columns_by_alias(shape_and_content_sql(sql, compiler))
-    if set(columns) - set(aliases):  # a subquery's alias: which table is unknown
-        for table in named:
-            add_fields(read, table, {"@*"})
+    if not plan.columns:
         return read
     keys = key_equalities(compiler.query.where, compiler.connection)
-    for alias, table in aliases.items():
-        changes = {"+"} | columns.get(alias, set())  # (1)!
+    for alias, table, changes in plan.columns:
         narrowed = keys.get(alias)
         if narrowed and narrowed[0] in key_columns(table):
             column, values = narrowed
@@ -259,6 +248,29 @@ def statement_reads(sql: str, compiler: SQLCompiler | None) -> Dependencies:
             fields = {f"@{c}" for c in changes}
         add_fields(read, table, fields)
     return read
+
+
+def make_read_plan(sql: str, compiler: SQLCompiler | None) -> "ReadPlan":
+    """Read what does not depend on a statement's parameters: the tables it reads whole
+    (raw SQL, ``extra()``, subqueries), and the columns each table alias reads."""
+    named = tables_named_in(sql)
+    if compiler is None or opaque(compiler):  # raw SQL, extra(): all of these tables
+        return ReadPlan(named)
+    aliases = {
+        alias: join.table_name
+        for alias, join in compiler.query.alias_map.items()
+        if join.table_name in named
+    }
+    columns = columns_by_alias(shape_and_content_sql(sql, compiler))
+    if set(columns) - set(aliases):  # a subquery's alias: which table is unknown
+        return ReadPlan(named)
+    return ReadPlan(
+        named - set(aliases.values()),  # tables of a subquery
+        tuple(
+            (alias, table, frozenset({"+"} | columns.get(alias, set())))  # (1)!
+            for alias, table in aliases.items()
+        ),
+    )
 
 
 def shape_and_content_sql(sql: str, compiler: SQLCompiler) -> str:
@@ -275,6 +287,48 @@ def shape_and_content_sql(sql: str, compiler: SQLCompiler) -> str:
 
 
 # --8<-- [end:reads]
+
+
+def reads_of(
+    sql: str, params: Any, compiler: SQLCompiler | None
+) -> dict[str, frozenset[str]]:
+    """Return ``statement_reads``, remembered by SQL text and parameters: a page that
+    misses again runs the very statements it ran the last time."""
+    values = compiler is None or bool(compiler.query.values_select)
+    if isinstance(params, dict):
+        params = sorted(params.items())
+    try:
+        statement = (sql, tuple(params or ()), values)
+        found = _statements.get(statement)
+    except TypeError:  # a parameter that cannot be a key (a list): read it each time
+        return statement_reads(sql, compiler)
+    if found is None:
+        if len(_statements) > 8192:
+            _statements.clear()
+        read = statement_reads(sql, compiler)
+        found = _statements[statement] = {t: frozenset(f) for t, f in read.items()}
+    return found
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """What a statement's SQL reads, whatever its parameters: the tables it reads whole,
+    and, by table alias, the columns a row's change could move its result through."""
+
+    whole: frozenset[str]
+    columns: tuple[tuple[str, str, frozenset[str]], ...] = ()
+
+
+def read_plan(sql: str, compiler: SQLCompiler | None) -> ReadPlan:
+    """Return the plan of ``sql``, made once per SQL text: a page runs the same few
+    statements many times, with other parameters."""
+    shape = (sql, compiler is None or bool(compiler.query.values_select))
+    plan = _plans.get(shape)
+    if plan is None:
+        if len(_plans) > 4096:
+            _plans.clear()
+        plan = _plans[shape] = make_read_plan(sql, compiler)
+    return plan
 
 
 def instance_columns(klass_info: dict | None) -> Iterator[int]:
@@ -335,10 +389,8 @@ def key_equalities(
 COLUMN = re.compile(r'(?:"(?P<quoted>[^"]+)"|\b(?P<bare>\w+))\."(?P<column>[^"]+)"')
 
 
-@lru_cache(maxsize=1024)
 def columns_by_alias(sql: str) -> dict[str, frozenset[str]]:
-    """Return the columns ``sql`` names, by table alias (cached: a page runs the same
-    few statements many times, with other parameters)."""
+    """Return the columns ``sql`` names, by table alias."""
     found = defaultdict(set)
     for match in COLUMN.finditer(sql):
         found[match["quoted"] or match["bare"]].add(match["column"])
@@ -411,7 +463,7 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     if written is None:
         read = _reading.get()
         if read is not None and kind == "SELECT":
-            for table, fields in statement_reads(sql, executing_compiler()).items():
+            for table, fields in reads_of(sql, params, executing_compiler()).items():
                 add_fields(read, table, fields)
         return execute(sql, params, many, context)
     table = written[1]

@@ -139,6 +139,18 @@ def test_an_equality_on_a_key_narrows_what_a_query_depends_on(bookshop):
     }
 
 
+def test_the_same_statement_remembered_reads_by_its_own_parameters(bookshop):
+    from recipes.bookshop.models import Favorite
+
+    def favorites_of(user_id: int) -> set[str]:
+        with collect() as read:
+            list(Favorite.objects.filter(user_id=user_id).values_list("book_id"))
+        return read["bookshop_favorite"]
+
+    assert favorites_of(1) == favorites_of(1) != favorites_of(2)
+    assert "user_id=2@+" in favorites_of(2)
+
+
 def test_statement_reads_without_a_compiler_is_the_whole_table():
     assert statement_reads('SELECT 1 FROM "bookshop_author"', None) == {
         "bookshop_author": {"*", "@*"}
