@@ -220,7 +220,7 @@ def table(runs: list[Run]) -> str:
     )
     share = best.per_second / floor.per_second
     lines.append(
-        f"\nThe best hits-only target, {best.target.label}, reached {share:.0%} of the "
+        f"\nThe best hits-only target, {best.target.label}, reached {share:.1%} of the "
         f"floor's requests per second: the target is at least {HITS_TARGET:.0%} "
         f"({'met' if share >= HITS_TARGET else '**not met**'})."
     )
@@ -240,9 +240,9 @@ def tracked_against_middleware(runs: list[Run]) -> str:
         return "met" if share >= TRACKED_TARGET else "**not met**"
 
     return (
-        f"\nTracked answered {hits:.0%} as many reads from its cache as the middleware "
+        f"\nTracked answered {hits:.1%} as many reads from its cache as the middleware "
         f"(the target is at least {TRACKED_TARGET:.0%}: {verdict(hits)}), at "
-        f"{speed:.0%} of its requests per second ({verdict(speed)}), with "
+        f"{speed:.1%} of its requests per second ({verdict(speed)}), with "
         f"{tracked.stale} stale reads after the writes against the middleware's "
         f"{middleware.stale}."
     )

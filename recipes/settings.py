@@ -198,6 +198,9 @@ COOKBOOK_TOOLS = [
 SHARED_CACHE = {
     "PURGE_URL": os.environ.get("SHARED_CACHE_PURGE_URL"),
     "DELAY": float(os.environ.get("SHARED_CACHE_PURGE_DELAY", "2")),
+    # Soft purges: the cache serves a purged page once more, within its grace, while it
+    # fetches the new one.
+    "SOFT": os.environ.get("SHARED_CACHE_SOFT_PURGE") == "1",
 }
 # --8<-- [end:shared_cache]
 

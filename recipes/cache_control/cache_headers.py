@@ -3,7 +3,8 @@
 How the headers are chosen:
 
 * Each action may have a ``CachePolicy``: ``max_age`` for browsers, ``s_maxage`` for shared
-  caches (CDNs, proxies), ``stale_while_revalidate`` and ``stale_if_error`` (RFC 5861).
+  caches (CDNs, proxies), ``stale_while_revalidate`` and ``stale_if_error`` (RFC 5861), and
+  ``no_cache``: keep a copy, but ask the server before every use (with an ``ETag``, a 304).
 * Only successful GET and HEAD responses follow a policy. Writes, errors and actions without
   a policy say ``no-store``: nothing keeps them.
 * An authenticated caller gets ``private`` with the policy's ``max_age``, and none of the
@@ -35,11 +36,15 @@ class CachePolicy:
     s_maxage: int | None = None
     stale_while_revalidate: int | None = None
     stale_if_error: int | None = None
+    no_cache: bool = (
+        False  # revalidate every time: readers see their own writes at once
+    )
 
     def directives(self, *, shared: bool) -> dict[str, Any]:
         """Return ``patch_cache_control`` arguments: all of them, or the private subset."""
+        always = {"no_cache": True} if self.no_cache else {}
         if not shared:
-            return {"private": True, "max_age": self.max_age}
+            return {"private": True, "max_age": self.max_age, **always}
         optional = {
             "s_maxage": self.s_maxage,
             "stale_while_revalidate": self.stale_while_revalidate,
@@ -48,6 +53,7 @@ class CachePolicy:
         return {
             "public": True,
             "max_age": self.max_age,
+            **always,
             **{name: value for name, value in optional.items() if value is not None},
         }
 

@@ -138,9 +138,7 @@ class SharedCacheMixin:
             response[self.shared_cache.tag_format.header] = (
                 self.shared_cache.tag_format.separator.join(keys)
             )
-            patch_cache_control(
-                response, public=True, max_age=0, s_maxage=self.shared_cache.max_age
-            )
+            patch_cache_control(response, **self.shared_cache.directives())
         else:
             patch_cache_control(response, private=True, no_store=True)
         patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
@@ -324,6 +322,14 @@ class SharedCache:
     collect: Callable[[], AbstractContextManager[Dependencies]]
     tag_format: TagFormat = XKEY
     max_age: int = 300
+    # How long a shared cache may serve a page past its age, or soft-purged, while it
+    # fetches the new one (``stale-while-revalidate``; Varnish's grace).
+    grace: int = 0
+
+    def directives(self) -> dict[str, Any]:
+        """Return the ``Cache-Control`` of a shareable page: shared caches only."""
+        grace = {"stale_while_revalidate": self.grace} if self.grace else {}
+        return {"public": True, "max_age": 0, "s_maxage": self.max_age, **grace}
 
 
 def keys_of(header: str, tag_format: TagFormat) -> Iterable[str]:

@@ -9,7 +9,7 @@ from recipes.tracked.tracked_cache import collect
 from .shared_cache import XKEY, Purger, SharedCache, SharedCacheMixin, varnish_purge
 
 # --8<-- [start:views]
-shared = SharedCache(collect, XKEY, max_age=300)
+shared = SharedCache(collect, XKEY, max_age=300, grace=10)
 
 
 class BookViewSet(SharedCacheMixin, bookshop.BookViewSet):

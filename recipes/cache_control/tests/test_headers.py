@@ -109,3 +109,19 @@ def test_a_rejected_write_is_never_stored(api_client):
     response = api_client("anonymous").post(BOOKS, NEW_BOOK, format="json")
     assert response.status_code in (401, 403)
     assert directives(response) == {"no-store"}
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_no_cache_policy_says_no_cache_to_every_caller(shared):
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    from recipes.cache_control.cache_headers import CachePolicy
+
+    response = HttpResponse()
+    patch_cache_control(
+        response, **CachePolicy(no_cache=True).directives(shared=shared)
+    )
+
+    assert "no-cache" in directives(response)
+    assert ("public" if shared else "private") in directives(response)

@@ -39,7 +39,9 @@ def test_anonymous_pages_are_public_and_carry_the_keys_of_what_they_read(api_cli
     anonymous = api_client("anonymous")
     for path in (f"{API}books/", f"{API}books/1/", f"{API}authors/"):
         response = anonymous.get(path)
-        assert response["Cache-Control"] == "public, max-age=0, s-maxage=300"
+        assert response["Cache-Control"] == (
+            "public, max-age=0, s-maxage=300, stale-while-revalidate=10"
+        )
         assert keys(response), path
 
 

@@ -60,6 +60,23 @@ def held(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish, Path]]:
             yield server, varnish, hold
 
 
+@pytest.fixture(scope="module")
+def soft(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
+    """The demo behind Varnish, soft-purging (``SHARED_CACHE["SOFT"]``)."""
+    require_varnish()
+    workdir = tmp_path_factory.mktemp("soft")
+    port = free_port()
+    purges = {
+        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
+        "SHARED_CACHE_PURGE_DELAY": "0.2",
+        "SHARED_CACHE_SOFT_PURGE": "1",
+    }
+    with live_server(workdir, None, server_env=purges) as server:
+        backend = int(server.base.rsplit(":", 1)[1])
+        with varnish_in_front(backend, workdir / "varnish", port) as varnish:
+            yield server, varnish
+
+
 def eventually(condition: Callable[[], bool], within: float = 30) -> bool:
     """Poll ``condition`` until it holds or ``within`` seconds have passed."""
     deadline = time.monotonic() + within
@@ -145,6 +162,25 @@ def test_a_page_rendered_before_a_commit_and_stored_after_its_purge_goes_later(h
 
 
 # --8<-- [end:in_flight]
+
+
+# --8<-- [start:soft]
+def test_a_soft_purge_serves_the_old_page_once_within_grace_then_the_new(soft):
+    _, varnish = soft
+    anonymous, alice = Caller(varnish, "anonymous"), Caller(varnish, "alice-token")
+    anonymous.get(BOOK)
+    first = anonymous.get(BOOK)
+    assert cached(first) == "HIT"
+    assert "stale-while-revalidate=10" in first.headers["Cache-Control"]  # the grace
+
+    alice.send("patch", BOOK, {"title": "Soft-purged"})
+
+    graced = anonymous.get(BOOK)  # (1)!
+    assert (cached(graced), graced.json()["title"]) == ("HIT", first.json()["title"])
+    assert eventually(lambda: anonymous.get(BOOK).json()["title"] == "Soft-purged")
+
+
+# --8<-- [end:soft]
 
 
 class Tagged(BaseHTTPRequestHandler):
