@@ -4,6 +4,7 @@ no caller ever served another's page."""
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,58 +24,49 @@ BOOK = "/api/cdn/books/1/"
 KINDS = ("anonymous", "alice-token", "bob-token", "alice-session")
 
 
-@pytest.fixture(scope="module")
-def fronted(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
-    """The demo under gunicorn, purging the Varnish in front of it."""
+@contextmanager
+def behind_varnish(
+    workdir: Path, settings: str = "recipes.settings", **env: str
+) -> Iterator[tuple[LiveServer, Varnish]]:
+    """Run the demo under gunicorn (``settings``, ``env``), purging the Varnish in
+    front of it."""
     require_varnish()
-    workdir = tmp_path_factory.mktemp("cdn")
     port = free_port()
-    purges = {
-        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
-        "SHARED_CACHE_PURGE_DELAY": "0.2",
-    }
-    with live_server(workdir, None, server_env=purges) as server:
+    env = {"SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/", **env}
+    with live_server(workdir, None, settings=settings, server_env=env) as server:
         backend = int(server.base.rsplit(":", 1)[1])
         with varnish_in_front(backend, workdir / "varnish", port) as varnish:
             yield server, varnish
+
+
+@pytest.fixture(scope="module")
+def fronted(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
+    """The demo behind Varnish, with a second purge 0.2 s after the first."""
+    workdir = tmp_path_factory.mktemp("cdn")
+    with behind_varnish(workdir, SHARED_CACHE_PURGE_DELAY="0.2") as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
 def held(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish, Path]]:
     """The demo behind Varnish, with responses a test can hold (``held.py``), and a
     second purge 5 s after the first."""
-    require_varnish()
     workdir = tmp_path_factory.mktemp("held")
     hold = workdir / "hold"
     hold.mkdir()
-    port = free_port()
-    env = {
-        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
-        "SHARED_CACHE_PURGE_DELAY": "5",
-        HOLD_DIR: str(hold),
-    }
     settings = "recipes.cdn.tests.held_settings"
-    with live_server(workdir, None, settings=settings, server_env=env) as server:
-        backend = int(server.base.rsplit(":", 1)[1])
-        with varnish_in_front(backend, workdir / "varnish", port) as varnish:
-            yield server, varnish, hold
+    env = {"SHARED_CACHE_PURGE_DELAY": "5", HOLD_DIR: str(hold)}
+    with behind_varnish(workdir, settings, **env) as (server, varnish):
+        yield server, varnish, hold
 
 
 @pytest.fixture(scope="module")
 def soft(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
     """The demo behind Varnish, soft-purging (``SHARED_CACHE["SOFT"]``)."""
-    require_varnish()
     workdir = tmp_path_factory.mktemp("soft")
-    port = free_port()
-    purges = {
-        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{port}/",
-        "SHARED_CACHE_PURGE_DELAY": "0.2",
-        "SHARED_CACHE_SOFT_PURGE": "1",
-    }
-    with live_server(workdir, None, server_env=purges) as server:
-        backend = int(server.base.rsplit(":", 1)[1])
-        with varnish_in_front(backend, workdir / "varnish", port) as varnish:
-            yield server, varnish
+    env = {"SHARED_CACHE_PURGE_DELAY": "0.2", "SHARED_CACHE_SOFT_PURGE": "1"}
+    with behind_varnish(workdir, **env) as both:
+        yield both
 
 
 def eventually(condition: Callable[[], bool], within: float = 30) -> bool:
