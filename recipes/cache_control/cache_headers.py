@@ -36,9 +36,8 @@ class CachePolicy:
     s_maxage: int | None = None
     stale_while_revalidate: int | None = None
     stale_if_error: int | None = None
-    no_cache: bool = (
-        False  # revalidate every time: readers see their own writes at once
-    )
+    # Revalidate every time: readers see their own writes at once.
+    no_cache: bool = False
 
     def directives(self, *, shared: bool) -> dict[str, Any]:
         """Return ``patch_cache_control`` arguments: all of them, or the private subset."""

@@ -199,7 +199,7 @@ _busy: ContextVar[bool] = ContextVar("tracked_busy", default=False)
 _installed = False
 _stores: list["TrackedCache"] = []
 _plans: dict[tuple[str, bool], "ReadPlan"] = {}
-_statements: dict[tuple[str, tuple, bool], dict[str, frozenset[str]]] = {}
+_statements: dict[tuple[tuple[str, bool], tuple], dict[str, frozenset[str]]] = {}
 
 
 # --8<-- [start:reads]
@@ -294,20 +294,19 @@ def reads_of(
 ) -> dict[str, frozenset[str]]:
     """Return ``statement_reads``, remembered by SQL text and parameters: a page that
     misses again runs the very statements it ran the last time."""
-    values = compiler is None or bool(compiler.query.values_select)
     if isinstance(params, dict):
         params = sorted(params.items())
     try:
-        statement = (sql, tuple(params or ()), values)
-        found = _statements.get(statement)
+        statement = (statement_shape(sql, compiler), tuple(params or ()))
+        hash(statement)
     except TypeError:  # a parameter that cannot be a key (a list): read it each time
         return statement_reads(sql, compiler)
-    if found is None:
-        if len(_statements) > 8192:
-            _statements.clear()
-        read = statement_reads(sql, compiler)
-        found = _statements[statement] = {t: frozenset(f) for t, f in read.items()}
-    return found
+
+    def read() -> dict[str, frozenset[str]]:
+        found = statement_reads(sql, compiler)
+        return {table: frozenset(fields) for table, fields in found.items()}
+
+    return remembered(_statements, statement, read, most=8192)
 
 
 @dataclass(frozen=True)
@@ -322,13 +321,25 @@ class ReadPlan:
 def read_plan(sql: str, compiler: SQLCompiler | None) -> ReadPlan:
     """Return the plan of ``sql``, made once per SQL text: a page runs the same few
     statements many times, with other parameters."""
-    shape = (sql, compiler is None or bool(compiler.query.values_select))
-    plan = _plans.get(shape)
-    if plan is None:
-        if len(_plans) > 4096:
-            _plans.clear()
-        plan = _plans[shape] = make_read_plan(sql, compiler)
-    return plan
+    shape = statement_shape(sql, compiler)
+    return remembered(_plans, shape, lambda: make_read_plan(sql, compiler), most=4096)
+
+
+def statement_shape(sql: str, compiler: SQLCompiler | None) -> tuple[str, bool]:
+    """Return what a statement's plan depends on: its SQL, and whether its rows are
+    values (raw SQL, ``values()``) rather than instances."""
+    return sql, compiler is None or bool(compiler.query.values_select)
+
+
+def remembered(memo: dict, key: Any, make: Callable[[], Any], *, most: int) -> Any:
+    """Return ``memo[key]``, made by ``make`` if missing; past ``most`` entries, start
+    again (a process's pages run a bounded set of statements)."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= most:
+            memo.clear()
+        found = memo[key] = make()
+    return found
 
 
 def instance_columns(klass_info: dict | None) -> Iterator[int]:

@@ -1,8 +1,11 @@
 """The headers each kind of caller gets, for each action and method."""
 
 import pytest
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 
 from harness.testing import CLIENT_KINDS
+from recipes.cache_control.cache_headers import CachePolicy
 
 BOOKS = "/api/cache-control/books/"
 AUTHORS = "/api/cache-control/authors/"
@@ -113,11 +116,6 @@ def test_a_rejected_write_is_never_stored(api_client):
 
 @pytest.mark.parametrize("shared", [True, False])
 def test_a_no_cache_policy_says_no_cache_to_every_caller(shared):
-    from django.http import HttpResponse
-    from django.utils.cache import patch_cache_control
-
-    from recipes.cache_control.cache_headers import CachePolicy
-
     response = HttpResponse()
     patch_cache_control(
         response, **CachePolicy(no_cache=True).directives(shared=shared)

@@ -2,11 +2,13 @@
 render does when a write commits meanwhile."""
 
 import os
-import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
+
+from harness.redis_topology import wait_until
 
 HOLD_DIR = "CDN_TEST_HOLD_DIR"  # set in the test server's environment alone
 
@@ -23,9 +25,6 @@ class HoldAfterRender:
         response = self.get_response(request)
         if "X-Hold" in request.headers:
             (self.folder / "held").touch()
-            deadline = time.monotonic() + 30
-            while not (self.folder / "release").exists():
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.01)
+            with suppress(RuntimeError):  # not released in time: answer anyway
+                wait_until((self.folder / "release").exists, "released", within=30)
         return response

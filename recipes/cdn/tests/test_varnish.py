@@ -2,8 +2,7 @@
 no caller ever served another's page."""
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 import requests
 
 from harness.redis_server import free_port
+from harness.redis_topology import wait_until
 from harness.traffic import Caller, LiveServer, live_server
 from harness.varnish import Varnish, require_varnish, varnish_in_front
 from recipes.cdn.shared_cache import XKEY, purge_keys, response_keys
@@ -67,16 +67,6 @@ def soft(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
     env = {"SHARED_CACHE_PURGE_DELAY": "0.2", "SHARED_CACHE_SOFT_PURGE": "1"}
     with behind_varnish(workdir, **env) as both:
         yield both
-
-
-def eventually(condition: Callable[[], bool], within: float = 30) -> bool:
-    """Poll ``condition`` until it holds or ``within`` seconds have passed."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def cached(response: requests.Response) -> str:
@@ -139,7 +129,8 @@ def test_a_page_rendered_before_a_commit_and_stored_after_its_purge_goes_later(h
         target=lambda: answers.append(reader.get(path, headers={"X-Hold": "1"}))
     )
     slow.start()
-    assert eventually((hold / "held").exists)  # rendered from the old row, not yet sent
+    # rendered from the old row, not yet sent:
+    wait_until((hold / "held").exists, "the page rendered", within=30)
     written = Caller(server, "alice-token").send("patch", path, {"title": "Meanwhile"})
     assert written.status_code == 200  # committed, and purged: nothing stored yet
     (hold / "release").touch()
@@ -148,8 +139,10 @@ def test_a_page_rendered_before_a_commit_and_stored_after_its_purge_goes_later(h
     stale = Caller(varnish, "anonymous").get(path)  # (1)!
     assert cached(stale) == "HIT"
     assert stale.json()["title"] == answers[0].json()["title"] != "Meanwhile"
-    assert eventually(  # (2)!
-        lambda: Caller(varnish, "anonymous").get(path).json()["title"] == "Meanwhile"
+    wait_until(  # (2)!
+        lambda: Caller(varnish, "anonymous").get(path).json()["title"] == "Meanwhile",
+        "the page purged again",
+        within=30,
     )
 
 
@@ -169,7 +162,11 @@ def test_a_soft_purge_serves_the_old_page_once_within_grace_then_the_new(soft):
 
     graced = anonymous.get(BOOK)  # (1)!
     assert (cached(graced), graced.json()["title"]) == ("HIT", first.json()["title"])
-    assert eventually(lambda: anonymous.get(BOOK).json()["title"] == "Soft-purged")
+    wait_until(
+        lambda: anonymous.get(BOOK).json()["title"] == "Soft-purged",
+        "the new page",
+        within=30,
+    )
 
 
 # --8<-- [end:soft]
