@@ -243,3 +243,9 @@ def broken_links(site: Path) -> list[str]:
 
 def test_every_internal_link_and_anchor_of_the_site_exists(site):
     assert broken_links(site) == []
+
+
+def test_the_committed_diagrams_are_what_the_script_draws():
+    from harness.diagrams import PURGE_SEQUENCE, purge_sequence
+
+    assert PURGE_SEQUENCE.read_text() == purge_sequence()
