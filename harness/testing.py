@@ -40,6 +40,16 @@ if TYPE_CHECKING:
 # Models are imported inside the fixtures: pytest loads this plugin before Django is set up.
 
 
+@pytest.fixture(autouse=True)
+def undelivered_marks_forgotten() -> Iterator[None]:
+    """A test that took Redis away leaves the tracked recipe's marks waiting in its
+    outbox, in this process: the next test starts with none."""
+    from recipes.tracked.tracked_cache import _delivery
+
+    yield
+    _delivery.reset()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the longest tests first, so that the workers finish together."""
     items.sort(

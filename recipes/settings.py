@@ -204,6 +204,10 @@ SHARED_CACHE = {
 }
 # --8<-- [end:shared_cache]
 
+# The tracked recipe's outbox: how often a process that could not deliver its marks (to
+# Redis, or a shared cache's purge) tries again.
+TRACKED_OUTBOX_RETRY = float(os.environ.get("TRACKED_OUTBOX_RETRY", "5"))
+
 # --8<-- [start:cache_warming]
 # The warming recipe's command: what `python -m recipes warm` requests, as a client of HOST.
 CACHE_WARMING = {

@@ -49,6 +49,8 @@ class Promises:
     runner: str = "django"
     outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
     raw_sql: str = "stale"  # after SQL through Django's connection: "fresh" if seen
+    # after a write Redis missed, once it is back with its entries: "fresh" if relayed
+    after_outage: str = "stale"
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
@@ -136,6 +138,7 @@ PROMISES = {
         hit_queries=NO_QUERIES,
         outside_api="fresh",
         raw_sql="fresh",
+        after_outage="fresh",  # its outbox
     ),
     "stampede": Promises(
         "ResponseCacheContract",
@@ -149,6 +152,7 @@ PROMISES = {
         cache_options=FAIL_OPEN,
         outside_api="fresh",
         raw_sql="fresh",
+        after_outage="fresh",  # the title is not a cached field
     ),
     "redis_config": Promises(  # its CACHES entry fails open by itself
         "ResponseCacheContract",
@@ -279,6 +283,10 @@ def build_project(
         models = WIRING / f"{name}_models.py"
         if name and models.exists() and own_models:
             shape.write(shape.source(models.name, models), app / "models.py")
+        tail = WIRING / f"{name}_models_tail.py"  # or the lines it adds to yours
+        if name and tail.exists():
+            text = (app / "models.py").read_text() + "\n" + shape.text(tail)
+            (app / "models.py").write_text(text)
     shape.write(WIRING / f"{promises.views or recipe}.py", app / "views.py")
     for name in (promises.builds_on, recipe):  # the recipe's own apps.py, if it has one
         if name and (WIRING / f"{name}_apps.py").exists():
@@ -289,12 +297,9 @@ def build_project(
         )
         copy_into(app, promises.builds_on)
     shape.write(PROJECT / "contract.py", app / "tests.py")
-    if (WIRING / f"{recipe}_command.py").exists():
-        commands = app / "management" / "commands"
-        commands.mkdir(parents=True)
-        for package in (commands.parent, commands):
-            (package / "__init__.py").write_text("")
-        shape.write(WIRING / f"{recipe}_command.py", commands / "warm_cache.py")
+    for name in (promises.builds_on, recipe):
+        if name and (WIRING / f"{name}_command.py").exists():
+            add_command(app, shape, WIRING / f"{name}_command.py")
     if promises.runner == "pytest":
         shape.write(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
         shape.write(
@@ -306,6 +311,16 @@ def build_project(
         'raise ImportError("a copied recipe imported the cookbook")\n'
     )
     return root
+
+
+def add_command(app: Path, shape: Shape, wiring: Path) -> None:
+    """Write a page's command where its first line says (``app/management/...``)."""
+    path = shape.rename(wiring.read_text().split(":", 1)[0].strip('"'))
+    command = app.parent / path
+    command.parent.mkdir(parents=True, exist_ok=True)
+    for package in (command.parent.parent, command.parent):
+        (package / "__init__.py").touch()
+    shape.write(wiring, command)
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

@@ -16,8 +16,10 @@ How it works:
 * A committed transaction's fields are purged as keys, in requests chunked under the
   format's limits, and once more ``delay`` seconds later: a response rendered from the
   old rows before the commit, but stored after the first purge, is purged by the second.
-* A purge that fails never fails the write: it is logged, and retried by the next purge
-  and by a retry ``delay`` seconds later, until the cache answers.
+* A purge that fails never fails the write: it is logged, and the write's marks stay in
+  the tracked recipe's outbox (``outbox.py``), a row of the writer's own transaction, until
+  a relay delivers them: the writing process retries, and so does the
+  ``relay_invalidations`` command.
 
 Requires the tracked recipe's ``install()``, given the ``Purger`` as a store.
 """
@@ -165,10 +167,12 @@ def shareable(request: Request, response: Response) -> bool:
 # --8<-- [start:purger]
 class Purger:
     """Purge committed writes' keys from a shared cache: chunked, then once more after
-    ``delay`` seconds; retried until it answers, never failing the write.
+    ``delay`` seconds, never failing the write.
 
     Give it to the tracked recipe's ``install()``: its ``invalidate`` is called once per
-    committed transaction, with the fields the transaction's writes reached.
+    committed transaction, with the fields the transaction's writes reached. A purge that
+    did not go says so, and the marks stay in the tracked recipe's outbox until a relay
+    sends them again.
     """
 
     def __init__(
@@ -179,49 +183,31 @@ class Purger:
         delay: float = 2.0,
     ) -> None:
         self.send, self.tag_format, self.delay = send, tag_format, delay
-        self.failed: list[list[str]] = []  # chunks waiting for the cache to answer
-        self.retrying = False
         self.lock = threading.Lock()
         self.later: list[threading.Timer] = []
 
-    def invalidate(self, marks: Dependencies) -> None:
+    def invalidate(self, marks: Dependencies) -> bool:
+        """Purge the keys of ``marks`` now and after ``delay``; return whether the
+        first purge went."""
         keys = purge_keys(marks)
         if not keys:
-            return
-        self.purge(keys)
+            return True
+        sent = self.purge(keys)
         if self.delay:  # (1)!
             self.after_delay(self.purge, keys)
+        return sent
 
     def purge(self, keys: list[str]) -> bool:
-        """Send ``keys``, and any earlier purge that failed; return whether all went."""
-        with self.lock:
-            waiting, self.failed = self.failed, []
-        failed = [
-            chunk
-            for chunk in [*waiting, *purge_chunks(keys, self.tag_format)]
-            if not self.sent(chunk)
-        ]
-        with self.lock:
-            self.failed.extend(failed)
-            retry = bool(self.failed) and not self.retrying
-            self.retrying = self.retrying or retry
-        if retry:  # one retry at a time, whatever the number of writes meanwhile
-            self.after_delay(self.retry)
-        return not failed
-
-    def retry(self) -> None:
-        with self.lock:
-            self.retrying = False
-        self.purge([])
+        """Send ``keys`` in chunks; return whether every chunk went."""
+        return all([self.sent(chunk) for chunk in purge_chunks(keys, self.tag_format)])
 
     def sent(self, chunk: list[str]) -> bool:
         try:
             self.send(chunk)
         except OSError:  # refused, timed out, or an HTTP error status
             logger.warning(
-                "Could not purge %d keys from the shared cache; retrying in %.0f s",
+                "Could not purge %d keys from the shared cache; kept in the outbox",
                 len(chunk),
-                self.delay,
                 exc_info=True,
             )
             return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class TrackedRecipeConfig(AppConfig):
@@ -8,7 +9,8 @@ class TrackedRecipeConfig(AppConfig):
     label = "tracked_recipe"
 
     def ready(self) -> None:
+        from .outbox import PendingInvalidation
         from .tracked_cache import install
         from .views import store
 
-        install(store)
+        install(store, outbox=PendingInvalidation, retry=settings.TRACKED_OUTBOX_RETRY)

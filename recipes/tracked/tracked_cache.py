@@ -60,6 +60,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 import weakref
 from collections import defaultdict
@@ -180,11 +181,19 @@ def collect() -> Iterator[Dependencies]:
         _reading.reset(token)
 
 
-def install(*stores: "TrackedCache") -> None:
+def install(
+    *stores: "TrackedCache",
+    outbox: type[Model] | None = None,
+    retry: float | None = None,
+) -> None:
     """Watch every connection's statements and every instance loaded, and have writes
-    mark ``stores`` (call once, from ``AppConfig.ready``)."""
+    mark ``stores`` (call once, from ``AppConfig.ready``); with an ``outbox`` model, no
+    invalidation is lost to an outage (``outbox.py``), and undelivered marks are tried
+    again every ``retry`` seconds (5)."""
     global _installed
     _stores.extend(store for store in stores if store not in _stores)
+    _delivery.outbox = outbox or _delivery.outbox
+    _delivery.retry = retry or _delivery.retry
     connection_created.connect(_watch_connection, dispatch_uid=__name__)
     post_init.connect(_instance_loaded, dispatch_uid=__name__)
     for connection in connections.all(initialized_only=True):
@@ -481,10 +490,22 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     if table not in model_tables():
         return execute(sql, params, many, context)
     connection = context["connection"]
+    if _delivery.outbox is None or not connection.get_autocommit():
+        return _write(execute, sql, params, many, context, table)
+    with transaction.atomic(using=connection.alias):  # the write and its outbox row
+        return _write(execute, sql, params, many, context, table)
+
+
+def _write(
+    execute: Callable, sql: str, params: Any, many: bool, context: dict, table: str
+) -> Any:
+    connection = context["connection"]
     change = RowChange(connection, table, sql, params if not many else None)
     change.before()
     result = execute(sql, params, many, context)
-    marked = CommitBatch.of(connection).written({table: change.after()})
+    marks = {table: change.after()}
+    pending = _delivery.keep(connection, marks)
+    marked = CommitBatch.of(connection).written(marks, pending)
     transaction.on_commit(marked, using=connection.alias)  # (2)!
     return result
 
@@ -656,7 +677,7 @@ class CommitBatch:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
-        self.statements: list[tuple[weakref.ref, Dependencies]] = []
+        self.statements: list[tuple[weakref.ref, Dependencies, int | None]] = []
         self.sent = False
 
     @classmethod
@@ -667,10 +688,11 @@ class CommitBatch:
             batch = connection.tracked_batch = cls(connection)
         return batch
 
-    def written(self, marks: Dependencies) -> Callable[[], None]:
-        """Return the ``on_commit`` callback of one statement's ``marks``."""
+    def written(self, marks: Dependencies, pending: int | None) -> Callable[[], None]:
+        """Return the ``on_commit`` callback of one statement's ``marks`` (kept in the
+        outbox row ``pending``, if there is an outbox)."""
         callback = Committed(self)
-        self.statements.append((weakref.ref(callback), marks))
+        self.statements.append((weakref.ref(callback), marks, pending))
         return callback
 
     def send(self, running: "Committed") -> None:
@@ -679,12 +701,14 @@ class CommitBatch:
         self.sent = True
         waiting = uncommitted(self.connection, running)
         marks: Dependencies = defaultdict(set)
-        for callback, statement_marks in self.statements:
+        pending: list[int] = []
+        for callback, statement_marks, row in self.statements:
             alive = callback()  # None: rolled back
             if alive is not None and id(alive) not in waiting:
                 for table, fields in statement_marks.items():
                     marks[table] |= fields
-        invalidate_everywhere(marks)
+                pending += [row] if row is not None else []
+        _delivery.deliver(marks, pending)
 
 
 def uncommitted(connection: Any, running: Callable) -> set[int]:
@@ -710,10 +734,135 @@ class Committed:
 # --8<-- [end:batch]
 
 
-def invalidate_everywhere(marks: Dependencies) -> None:
-    """Mark ``marks`` in every store ``install()`` was given."""
-    for store in _stores:
-        store.invalidate(marks)
+def invalidate_everywhere(marks: Dependencies) -> bool:
+    """Mark ``marks`` in every store ``install()`` was given; return whether every one
+    took them."""
+    return all([store.invalidate(marks) for store in _stores])  # every store is told
+
+
+# --8<-- [start:outbox]
+class Delivery:
+    """What a process does with marks that might not arrive: with an outbox, each write
+    statement's marks are a row of the writer's own transaction, deleted once every
+    store took them. A row left there is sent again by ``relay()``: from this process,
+    every ``retry`` seconds until it is taken (by a timer, and by the first read after
+    each ``retry``), and from the ``relay_invalidations`` command. Until then this
+    process neither serves nor stores entries: it answers from the database, which holds
+    the writes its caches have not heard of."""
+
+    def __init__(self, retry: float = 5.0) -> None:
+        self.outbox: type[Model] | None = None
+        self.retry = retry
+        self.undelivered = False  # marks of this process wait in the outbox
+        self.next_try = 0.0  # when a read may relay them (time.monotonic())
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def keep(self, connection: Any, marks: Dependencies) -> int | None:
+        """Write ``marks`` to the outbox, in the statement's transaction; its row."""
+        if self.outbox is None:
+            return None
+        row = {table: sorted(fields) for table, fields in marks.items()}
+        with quietly():
+            return self.outbox.objects.using(connection.alias).create(marks=row).pk
+
+    def deliver(self, marks: Dependencies, pending: list[int]) -> None:
+        """Send a committed transaction's ``marks``; forget its outbox rows once every
+        store has them, and retry later if any did not."""
+        if not marks:
+            return
+        if not invalidate_everywhere(marks):
+            self.failed()
+        elif pending and self.outbox is not None:
+            with quietly():
+                self.outbox.objects.filter(pk__in=pending).delete()
+
+    def answer_from_database(self) -> bool:
+        """Whether a read must not use the cache: this process's marks wait in the
+        outbox. The first read after each ``retry`` seconds relays them first."""
+        if not self.undelivered:
+            return False
+        if time.monotonic() >= self.next_try:
+            self.next_try = time.monotonic() + self.retry
+            self.retry_now()
+        return self.undelivered
+
+    def failed(self) -> None:
+        if self.outbox is None:
+            return
+        with self.lock:
+            self.undelivered = True
+            if self.timer is None or not self.timer.is_alive():
+                self.timer = threading.Timer(self.retry, self.retry_in_background)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def reset(self) -> None:
+        """Forget that marks wait, and cancel the retry (tests: each starts afresh)."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer, self.undelivered, self.next_try = None, False, 0.0
+
+    def retry_in_background(self) -> None:
+        with self.lock:
+            self.timer = None  # this one is running: the next failure starts another
+        try:
+            self.retry_now()
+        finally:
+            connections.close_all()  # the timer thread's own connections
+
+    def retry_now(self) -> None:
+        """Relay the outbox; if anything is left, try again in ``retry`` seconds."""
+        try:
+            relay()
+        except Exception:  # Redis, or the database, still away: try again later
+            logger.warning("Could not relay the outbox yet", exc_info=True)
+        if self.undelivered:
+            self.failed()
+
+
+_delivery = Delivery()
+
+
+def relay(batch: int = 500) -> int:
+    """Send the marks of every row left in the outbox, oldest first, ``batch`` rows at a
+    time; delete those every store took. Return how many were delivered; raise
+    ``RedisError`` if a store still refuses them."""
+    outbox, delivered = _delivery.outbox, 0
+    if outbox is None:
+        raise ImproperlyConfigured("install(..., outbox=PendingInvalidation) first")
+    while True:
+        with quietly():
+            rows = list(
+                outbox.objects.order_by("pk").values_list("pk", "marks")[:batch]
+            )
+        if not rows:
+            _delivery.undelivered = False
+            return delivered
+        marks: Dependencies = defaultdict(set)
+        for _, row_marks in rows:
+            for table, fields in row_marks.items():
+                marks[table] |= set(fields)
+        if not invalidate_everywhere(marks):
+            _delivery.undelivered = True
+            raise RedisError(f"{len(rows)} outbox rows could not be delivered")
+        with quietly():
+            outbox.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        delivered += len(rows)
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Run the block's statements unwatched: the outbox is not a dependency."""
+    token = _busy.set(True)
+    try:
+        yield
+    finally:
+        _busy.reset(token)
+
+
+# --8<-- [end:outbox]
 
 
 # --8<-- [start:store]
@@ -750,6 +899,8 @@ class TrackedCache:
     def get(self, key: str) -> Lookup:
         """Read an entry (or an alias and its entry), the count, and the marks of what
         they read, in one round trip."""
+        if _delivery.answer_from_database():  # its marks wait in the outbox
+            return Lookup(MISSING, None)
         cache = caches[self.alias]
         keys = [self.entry_key(key), self._counter()]
         try:
@@ -791,6 +942,8 @@ class TrackedCache:
         ``(target, headers)`` is an alias: another name of the entry stored at
         ``target``, answered with ``headers``."""
         entries = [entry for entry in entries if entry is not None]
+        if _delivery.undelivered:
+            return False
         calls = [(STORE_UNLESS_MARKED, *self._store_args(e)) for e in entries]
         try:
             client = self._redis(self.entry_key(entries[0].key))
@@ -826,15 +979,16 @@ class TrackedCache:
         ]
         return keys, args
 
-    def invalidate(self, marks: Dependencies) -> None:
-        """Mark ``marks``: every entry that read any of them is a miss from now on."""
+    def invalidate(self, marks: Dependencies) -> bool:
+        """Mark ``marks``: every entry that read any of them is a miss from now on.
+        Return whether Redis took them."""
         lines = [
             f"{table} {' '.join(chunk)}"
             for table, fields in marks.items()
             for chunk in chunks(sorted(fields), 200)
         ]
         if not lines:
-            return
+            return True
         counter = self._counter()
         try:
             run_script(
@@ -845,15 +999,20 @@ class TrackedCache:
             )
         except ResponseError as refused:  # full (noeviction): drop the tables' marks
             logger.warning("Invalidating %s by deletes: %s", sorted(marks), refused)
-            self._forget(marks)
+            return self._forget(marks)
         except RedisError:
             logger.warning(
-                "Could not invalidate %s; their entries may be stale until they expire",
+                "Could not invalidate %s; %s",
                 {table: sorted(fields)[:10] for table, fields in marks.items()},
+                "kept in the outbox"
+                if _delivery.outbox
+                else "their entries may be stale until they expire",
                 exc_info=True,
             )
+            return False
+        return True
 
-    def _forget(self, marks: Dependencies) -> None:
+    def _forget(self, marks: Dependencies) -> bool:
         """Delete the tables' hashes of marks: their entries all miss (deletes are
         allowed when Redis is full)."""
         keys = [self._marks_prefix() + table for table in marks]
@@ -861,6 +1020,8 @@ class TrackedCache:
             self._redis(keys[0]).delete(*keys)
         except RedisError:
             logger.warning("Could not invalidate %s", sorted(marks), exc_info=True)
+            return False
+        return True
 
     def _key(self, suffix: str) -> str:
         return f"{{{self.name}}}:{suffix}"

@@ -7,6 +7,7 @@ response); and ``after_write``: ``fresh`` (the recipe invalidates) or ``stale`` 
 served until they expire, as the page says).
 """
 
+import io
 import itertools
 import json
 import logging
@@ -18,6 +19,7 @@ from functools import partial
 from django.contrib.auth import get_user_model
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -231,6 +233,21 @@ class ResponseCacheContract(CopiedProject):
             self.assertTrue(named, logged.output)
         else:  # nothing to invalidate: entries expire
             self.assertEqual(named, [])
+
+    def test_a_write_redis_missed_is_followed_by_what_the_page_promises(self):
+        """Redis unreachable during a write, then back with its entries: a recipe with
+        an outbox relays the write's marks before serving them; the others serve the
+        old entries until they expire, as their pages say."""
+        client = self.client_for("alice-token")
+        article = self.articles[4]
+        before = client.get(self.detail(article)).json()
+        with override_settings(CACHES=redis_down()):
+            self.write(client, "patch", self.detail(article), {"title": "Away"})
+        detail = client.get(self.detail(article)).json()
+        if PROMISES["after_outage"] == "fresh":
+            self.assertEqual(detail, self.uncached(client, self.detail(article)))
+        else:
+            self.assertEqual(detail, before)
 
     def test_writes_outside_the_api_are_followed_by_what_the_page_promises(self):
         """Writes a job, the admin or the shell makes: each is followed by fresh reads,
@@ -578,6 +595,28 @@ class SharedCacheContract(CopiedProject):
         with self.captureOnCommitCallbacks(execute=True):
             Article.objects.filter(pk=article.pk).update(title="Bulk")
         self.assertTrue(keys & set(self.purged))
+
+    def test_a_purge_the_cache_refused_is_relayed_from_the_outbox(self):
+        from django.apps import apps
+
+        from .outbox import PendingInvalidation
+
+        purger = apps.get_app_config("articles").purger
+        keys = self.keys(self.detail(self.articles[3]))
+
+        def refused(chunk):
+            raise ConnectionRefusedError("the shared cache is down")
+
+        purger.send = refused
+        waiting = PendingInvalidation.objects.count()  # the set-up's, never committed
+        with self.captureOnCommitCallbacks(execute=True):
+            Article.objects.filter(pk=self.articles[3].pk).update(title="Later")
+        self.assertEqual(PendingInvalidation.objects.count(), waiting + 1)
+
+        purger.send, purger.failed = self.purged.extend, []  # back
+        call_command("relay_invalidations", stdout=io.StringIO())
+        self.assertTrue(keys & set(self.purged))
+        self.assertFalse(PendingInvalidation.objects.exists())
 
     def test_a_rolled_back_write_purges_nothing(self):
         with (

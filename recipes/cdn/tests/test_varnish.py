@@ -12,7 +12,7 @@ import requests
 
 from harness.redis_server import free_port
 from harness.redis_topology import wait_until
-from harness.traffic import Caller, LiveServer, live_server
+from harness.traffic import Caller, LiveServer, demo_env, live_server, manage
 from harness.varnish import Varnish, require_varnish, varnish_in_front
 from recipes.cdn.shared_cache import XKEY, purge_keys, response_keys
 
@@ -69,6 +69,48 @@ def soft(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish]]:
         yield both
 
 
+class PurgeGate(BaseHTTPRequestHandler):
+    """Between the app and Varnish's purges: forwards each ``PURGE`` while ``open``, and
+    answers 503 while closed (a network that cuts the app off, not the readers)."""
+
+    target = ""
+    open = True
+
+    def do_PURGE(self) -> None:
+        status = 503
+        if PurgeGate.open:
+            headers = {"xkey-purge": self.headers["xkey-purge"]}
+            status = requests.request("PURGE", self.target, headers=headers).status_code
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory) -> Iterator[tuple[LiveServer, Varnish, dict[str, str]]]:
+    """The demo behind Varnish, purging through a ``PurgeGate``; its processes never
+    retry on their own (only ``relay_invalidations`` delivers what the outbox holds).
+    Yields the server, Varnish and the environment of the demo's commands."""
+    workdir = tmp_path_factory.mktemp("gated")
+    gate = ThreadingHTTPServer(("127.0.0.1", 0), PurgeGate)
+    threading.Thread(target=gate.serve_forever, daemon=True).start()
+    env = {
+        "SHARED_CACHE_PURGE_URL": f"http://127.0.0.1:{gate.server_port}/",
+        "SHARED_CACHE_PURGE_DELAY": "0",
+        "TRACKED_OUTBOX_RETRY": "3600",
+    }
+    try:
+        with behind_varnish(workdir, **env) as (server, varnish):
+            PurgeGate.target = varnish.url("/")
+            yield server, varnish, demo_env(workdir / "demo.sqlite3", None) | env
+    finally:
+        gate.shutdown()
+        gate.server_close()
+
+
 def cached(response: requests.Response) -> str:
     return response.headers["X-Cache"]
 
@@ -89,6 +131,32 @@ def test_a_second_read_is_a_hit_and_a_committed_write_makes_the_next_fresh(front
     page = anonymous.get("/api/cdn/books/")
     assert cached(page) == "MISS"
     assert page.json()["results"][0]["title"] == "Purged after commit"
+
+
+def test_a_moved_foreign_key_purges_the_old_and_the_new_parent(fronted):
+    server, varnish = fronted
+    anonymous = Caller(varnish, "anonymous")
+    book = anonymous.get("/api/cdn/books/5/").json()
+    old, new = book["author"]["id"], book["author"]["id"] % 3 + 1
+    pages = [f"/api/cdn/authors/{pk}/" for pk in (old, new)]
+    counts = {}
+    for page in pages:
+        anonymous.get(page)
+        hit = anonymous.get(page)
+        assert cached(hit) == "HIT", page
+        counts[page] = hit.json()["book_count"]
+
+    moved = Caller(server, "alice-token").send(
+        "patch", "/api/cdn/books/5/", {"author_id": new}
+    )
+    assert moved.status_code == 200
+
+    for page, change in zip(pages, (-1, +1), strict=True):
+        read = anonymous.get(page)
+        assert (cached(read), read.json()["book_count"]) == (
+            "MISS",
+            counts[page] + change,
+        ), page
 
 
 def test_no_caller_is_served_another_s_page_through_varnish(fronted):
@@ -223,3 +291,26 @@ def test_the_fallback_keys_of_2000_objects_are_served_and_purged(tagging_backend
 
 
 # --8<-- [end:oversized]
+
+
+# --8<-- [start:outage]
+def test_a_purge_varnish_missed_waits_in_the_outbox_until_the_relay(gated):
+    server, varnish, command_env = gated
+    anonymous, path = Caller(varnish, "anonymous"), "/api/cdn/books/3/"
+    anonymous.get(path)
+    old = anonymous.get(path)
+    assert cached(old) == "HIT"
+
+    PurgeGate.open = False  # (1)!
+    written = Caller(server, "alice-token").send("patch", path, {"title": "Late"})
+    assert written.status_code == 200  # never failed by the purge
+    assert anonymous.get(path).json() == old.json()  # Varnish keeps the old page
+
+    PurgeGate.open = True
+    relay = manage("relay_invalidations", env=command_env)
+    assert "Relayed 1 pending" in relay.stdout
+    fresh = anonymous.get(path)
+    assert (cached(fresh), fresh.json()["title"]) == ("MISS", "Late")
+
+
+# --8<-- [end:outage]

@@ -9,11 +9,12 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self) -> None:
+        from .outbox import PendingInvalidation
         from .shared_cache import XKEY, Purger, varnish_purge
         from .tracked_cache import install
 
         self.purger = Purger(varnish_purge(settings.SHARED_CACHE_PURGE_URL), XKEY)
-        install(self.purger)  # (1)!
+        install(self.purger, outbox=PendingInvalidation)  # (1)!
 
 
 # --8<-- [end:apps]

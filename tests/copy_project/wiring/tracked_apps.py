@@ -8,10 +8,11 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self) -> None:
+        from .outbox import PendingInvalidation
         from .tracked_cache import install  # (1)!
         from .views import store
 
-        install(store)
+        install(store, outbox=PendingInvalidation)  # (2)!
 
 
 # --8<-- [end:apps]
