@@ -147,6 +147,7 @@ def bench(session: nox.Session) -> None:
         "memory",
         "scale-out",
         "workload",
+        "shared-cache",
     ):
         session.run(
             "python",

@@ -26,6 +26,7 @@ WORKLOAD_SCENARIO = "workload"
 MONITORING_SCENARIO = "monitoring"
 MEMORY_SCENARIO = "memory"
 SCALE_OUT_SCENARIO = "scale-out"
+SHARED_CACHE_SCENARIO = "shared-cache"
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ def main(argv: list[str] | None = None) -> str:
                 MONITORING_SCENARIO,
                 MEMORY_SCENARIO,
                 SCALE_OUT_SCENARIO,
+                SHARED_CACHE_SCENARIO,
             ]
         ),
     )
@@ -363,6 +365,22 @@ def main(argv: list[str] | None = None) -> str:
             f"{clients} client threads ({', '.join(CLIENT_KINDS)}), {args.repeat * 5} "
             f"requests each per round, {rounds} rounds in alternating order, each from "
             f"a cold cache, {WRITE_SHARE:.0%} writes"
+        )
+    elif args.scenario == SHARED_CACHE_SCENARIO:
+        from .shared_workload import PURGE_DELAY, SHARED_KINDS, run_shared_workload
+        from .workload import WRITE_SHARE
+
+        clients, rounds = len(SHARED_KINDS), 2
+        output = run_shared_workload(
+            args.size, clients=clients, each=args.repeat * 5, rounds=rounds
+        )
+        what = (
+            f"gunicorn (2 workers, 8 threads each) and Varnish (the recipe's VCL, "
+            f"malloc 32 MB) on loopback; {clients} client threads "
+            f"({SHARED_KINDS.count('anonymous')} anonymous, alice-token, bob-token), "
+            f"{args.repeat * 5} requests each per round, {rounds} rounds in alternating "
+            f"order, Varnish empty at the start of each, {WRITE_SHARE:.0%} writes, "
+            f"the second purge {PURGE_DELAY} s after the first"
         )
     elif args.scenario == STAMPEDE_SCENARIO:
         output = run_stampede(args.repeat, args.size)

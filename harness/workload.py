@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
+
 from .redis_server import free_port, start_redis_server
 from .traffic import SERVER_TIMING_CACHE, Caller, LiveServer, live_server, uncached_as
 
@@ -99,18 +101,31 @@ class Run:
         return served / answered if answered else None
 
 
+def server_timing_outcome(response: requests.Response) -> str:
+    """Return the cache outcome a response announces in ``Server-Timing``."""
+    found = SERVER_TIMING_CACHE.search(response.headers.get("Server-Timing", ""))
+    return found[1] if found else "none"
+
+
 def send_traffic(
-    server: LiveServer, run: Run, reads: Reads, *, clients: int, each: int, label: str
+    server: LiveServer,
+    run: Run,
+    reads: Reads,
+    *,
+    clients: int,
+    each: int,
+    label: str,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
+    outcome: Callable[[requests.Response], str] = server_timing_outcome,
 ) -> None:
-    """Send ``each`` requests from each of ``clients`` threads; add to ``run``.
+    """Send ``each`` requests from each of ``clients`` threads, callers of ``kinds`` in
+    turn; add to ``run`` what each response's ``outcome`` was.
 
     Every client draws the same sequence each time; ``label`` makes the titles it writes
     new, so that every write changes what readers must see.
     """
     lock = threading.Lock()
-    callers = [
-        Caller(server, CLIENT_KINDS[n % len(CLIENT_KINDS)]) for n in range(clients)
-    ]
+    callers = [Caller(server, kinds[n % len(kinds)]) for n in range(clients)]
     writers = [Caller(server, "alice-token") for _ in range(clients)]
     together = threading.Barrier(clients + 1)
 
@@ -133,12 +148,10 @@ def send_traffic(
                 )
             else:
                 response = reader.get(run.target.prefix + path)
-            found = SERVER_TIMING_CACHE.search(
-                response.headers.get("Server-Timing", "")
-            )
+            answered = outcome(response)
             with lock:
                 run.requests += 1
-                run.outcomes[found[1] if found else "none"] += 1
+                run.outcomes[answered] += 1
                 if response.status_code >= 300:
                     run.errors.append(f"{response.status_code} {response.url}")
 

@@ -9,6 +9,8 @@ import pytest
 
 from harness.bench import BURSTS, SCENARIOS
 from harness.hits import PAGES, targets
+from harness.shared_workload import APP_ALONE, THROUGH_VARNISH
+from harness.varnish import require_varnish
 from harness.workload import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +159,25 @@ def test_docs_include_a_workload_table_where_no_invalidating_recipe_served_stale
     assert set(rows) == {target.label for target in TARGETS}
     assert {rows[target] for target in INVALIDATING} == {"0"}
     assert "python -m harness.bench workload" in included("workload")
+
+
+@pytest.mark.slow
+def test_the_shared_cache_bench_serves_both_targets_and_nothing_stale(tmp_path):
+    require_varnish()
+    rows = {
+        row["target"]: row["stale"]
+        for row in WORKLOAD_ROW.finditer(run_bench("shared-cache", tmp_path))
+    }
+    assert rows == {APP_ALONE.label: "", THROUGH_VARNISH.label: "0"}
+
+
+def test_docs_include_a_shared_cache_table_where_nothing_was_stale():
+    rows = {
+        row["target"]: row["stale"]
+        for row in WORKLOAD_ROW.finditer(included("shared-cache"))
+    }
+    assert rows == {APP_ALONE.label: "", THROUGH_VARNISH.label: "0"}
+    assert "python -m harness.bench shared-cache" in included("shared-cache")
 
 
 def test_docs_include_the_monitoring_cost_the_harness_measured():
