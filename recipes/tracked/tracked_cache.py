@@ -490,23 +490,18 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     if table not in model_tables():
         return execute(sql, params, many, context)
     connection = context["connection"]
-    if _delivery.outbox is None or not connection.get_autocommit():
-        return _write(execute, sql, params, many, context, table)
-    with transaction.atomic(using=connection.alias):  # the write and its outbox row
-        return _write(execute, sql, params, many, context, table)
-
-
-def _write(
-    execute: Callable, sql: str, params: Any, many: bool, context: dict, table: str
-) -> Any:
-    connection = context["connection"]
     change = RowChange(connection, table, sql, params if not many else None)
     change.before()
-    result = execute(sql, params, many, context)
+    ahead = _delivery.keep_ahead(connection, table)  # (2)!
+    try:
+        result = execute(sql, params, many, context)
+    except Exception:
+        _delivery.forget(ahead)
+        raise
     marks = {table: change.after()}
-    pending = _delivery.keep(connection, marks)
+    pending = ahead or _delivery.keep(connection, marks)
     marked = CommitBatch.of(connection).written(marks, pending)
-    transaction.on_commit(marked, using=connection.alias)  # (2)!
+    transaction.on_commit(marked, using=connection.alias)  # (3)!
     return result
 
 
@@ -766,16 +761,38 @@ class Delivery:
         with quietly():
             return self.outbox.objects.using(connection.alias).create(marks=row).pk
 
+    def keep_ahead(self, connection: Any, table: str) -> int | None:
+        """Outside a transaction, a write commits as it runs, and its row could not
+        commit with it: write the row first, for the whole table (``*``), so that a
+        process that dies in between leaves it behind. Inside one, nothing yet."""
+        if self.outbox is None or not connection.get_autocommit():
+            return None
+        return self.keep(connection, {table: {"*"}})
+
+    def forget(self, *pending: int | None) -> None:
+        """Delete outbox rows whose marks every store took (or whose write failed)."""
+        rows = [pk for pk in pending if pk is not None]
+        if rows and self.outbox is not None:
+            # One DELETE, no transaction of its own: outside a transaction, this runs while
+            # the write's statement may still be returning its rows.
+            rows_of = self.outbox.objects.filter(pk__in=rows)
+            with quietly():
+                rows_of._raw_delete(rows_of.db)
+
     def deliver(self, marks: Dependencies, pending: list[int]) -> None:
         """Send a committed transaction's ``marks``; forget its outbox rows once every
-        store has them, and retry later if any did not."""
+        store has them. If any did not, the rows say exactly what to send again, and a
+        retry is due."""
         if not marks:
             return
-        if not invalidate_everywhere(marks):
-            self.failed()
-        elif pending and self.outbox is not None:
+        if invalidate_everywhere(marks):
+            self.forget(*pending)
+            return
+        if pending and self.outbox is not None:  # a row kept ahead held ``*``
+            row = {table: sorted(fields) for table, fields in marks.items()}
             with quietly():
-                self.outbox.objects.filter(pk__in=pending).delete()
+                self.outbox.objects.filter(pk__in=pending).update(marks=row)
+        self.failed()
 
     def answer_from_database(self) -> bool:
         """Whether a read must not use the cache: this process's marks wait in the
@@ -847,8 +864,7 @@ def relay(batch: int = 500) -> int:
         if not invalidate_everywhere(marks):
             _delivery.undelivered = True
             raise RedisError(f"{len(rows)} outbox rows could not be delivered")
-        with quietly():
-            outbox.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        _delivery.forget(*(pk for pk, _ in rows))
         delivered += len(rows)
 
 

@@ -3,7 +3,7 @@ no invalidation is lost to an outage, and nothing is sent for a rollback."""
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from harness.testing import timing
@@ -150,3 +150,46 @@ def test_the_writing_process_retries_until_redis_takes_the_marks(
     assert not PendingInvalidation.objects.exists()
     assert not _delivery.undelivered
     assert alice.get(DETAIL.format(book.pk)).json()["title"] == "Retried"
+
+
+def test_outside_a_transaction_the_row_is_kept_ahead_then_made_exact(
+    book, redis_away, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A write outside any transaction commits as it runs: its row is written first, for
+    the whole table, and rewritten with the exact marks when they could not go."""
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+    before_the_write = []
+
+    def look(execute, sql, params, many, context):  # runs inside the tracked wrapper
+        if sql.startswith("UPDATE"):
+            before_the_write.extend(PendingInvalidation.objects.values_list("marks"))
+        return execute(sql, params, many, context)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        connection.execute_wrapper(look),
+    ):
+        Book.objects.filter(pk=book.pk).update(title="Ahead")
+
+    assert before_the_write == [({"bookshop_book": ["*"]},)]
+    (row,) = PendingInvalidation.objects.values_list("marks", flat=True)
+    assert "*" not in row["bookshop_book"]
+    assert f"#{book.pk}" in row["bookshop_book"]
+
+
+def test_outside_a_transaction_a_failed_write_forgets_its_row(book, monkeypatch):
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+    kept, forgotten = [], []
+    keep, forget = _delivery.keep, _delivery.forget
+    monkeypatch.setattr(
+        _delivery, "keep", lambda *args: kept.append(keep(*args)) or kept[-1]
+    )
+    monkeypatch.setattr(
+        _delivery, "forget", lambda *rows: forgotten.extend(rows) or forget(*rows)
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Book.objects.filter(pk=book.pk).update(title=None)
+
+    assert len(kept) == 1
+    assert forgotten == kept  # the row written ahead, deleted with the failed write
