@@ -91,6 +91,7 @@ class Ticket:
 
 UNSTORABLE = object()  # what a computation returns when its answer must not be cached
 NO_LOCK = object()  # a claim Redis could not record
+NOT_READ = object()  # no value read under the key yet
 
 
 class StampedeGuard:
@@ -126,13 +127,15 @@ class StampedeGuard:
         *,
         timeout: float,
         current: Callable[[Any], bool] = lambda value: True,
+        found: Any = NOT_READ,
     ) -> tuple[Any, str]:
         """Return the value under ``key`` and how it was obtained (``Ticket.outcome``).
 
         A stored value that ``current`` rejects (one computed before a write, say) is
-        treated as absent: it is never served, not even as stale.
+        treated as absent: it is never served, not even as stale. ``found`` is what the
+        caller already read under ``key``, if it did: a hit then costs no second read.
         """
-        ticket = self.begin(key, current)
+        ticket = self.begin(key, current, found)
         if not ticket.must_compute:
             return ticket.value, ticket.outcome
         try:
@@ -147,10 +150,16 @@ class StampedeGuard:
         return value, ticket.outcome
 
     def begin(
-        self, key: str, current: Callable[[Any], bool] = lambda value: True
+        self,
+        key: str,
+        current: Callable[[Any], bool] = lambda value: True,
+        found: Any = NOT_READ,
     ) -> "Ticket":
-        """Look ``key`` up: a value to serve, or the duty (and lock) to compute it."""
-        entry = self._read(key, current)
+        """Look ``key`` up (unless the caller ``found`` its value already): a value to
+        serve, or the duty (and lock) to compute it."""
+        entry = (
+            self._read(key, current) if found is NOT_READ else usable(found, current)
+        )
         now = self.clock()
         if entry is not None and now < entry.fresh_until + self.stale_for:
             fresh = now < entry.fresh_until
@@ -206,7 +215,7 @@ class StampedeGuard:
         except RedisError:  # a cache without IGNORE_EXCEPTIONS: a miss, not a 500
             logger.warning("Could not read %s; computing it", key)
             return None
-        return entry if isinstance(entry, Entry) and current(entry.value) else None
+        return usable(entry, current)
 
     def _claim(self, key: str) -> Any:
         """Take the lock on ``key`` without waiting: a lock, ``None`` if taken, or a
@@ -228,6 +237,11 @@ class StampedeGuard:
             lock.release()
         except (LockError, RedisError):  # expired and maybe taken over: not ours now
             logger.info("A lock expired before its computation ended")
+
+
+def usable(entry: Any, current: Callable[[Any], bool]) -> Entry | None:
+    """Return ``entry`` if it is the guard's and ``current``, else ``None`` (absent)."""
+    return entry if isinstance(entry, Entry) and current(entry.value) else None
 
 
 # --8<-- [end:guard]
@@ -260,6 +274,7 @@ class StampedeProtectedMixin:
             entry_to_store,
             timeout=self.cache_timeout,
             current=lambda value: self.is_current(value, versions),  # (1)!
+            found=entry,  # read with the versions, in one round trip: not read again
         )
         response = computed[0] if computed else self.replay(stored)
         return report_cache_outcome(response, outcome)

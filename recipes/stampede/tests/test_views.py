@@ -5,6 +5,7 @@ Hits, isolation and fresh reads after writes: tests/test_contract.py."""
 from django.core.cache import cache
 
 from harness.testing import assert_reads_match_uncached, timing
+from recipes.bookshop.measuring import counting_cache_calls
 from recipes.stampede import views
 
 BOOKS = "/api/stampede/books/"
@@ -80,3 +81,15 @@ def cache_key_of(response) -> str:
 def test_a_rendered_error_is_not_stored_and_leaves_no_lock(api_client):
     assert api_client("anonymous").get(f"{RENDERED}999999/").status_code == 404
     assert cache.keys("response:*") == []
+
+
+def test_a_hit_reads_its_entry_once_with_the_versions(api_client):
+    """The versioning mixin reads the namespace versions and the entry in one
+    ``get_many``; the guard serves what it found instead of reading it again."""
+    client = api_client("alice-token")
+    client.get(BOOKS)
+    with counting_cache_calls() as calls:
+        hit = client.get(BOOKS)
+
+    assert timing(hit).cache == "hit"
+    assert dict(calls) == {"get": 1, "get_many": 1}  # the token (auth-cache); the rest
