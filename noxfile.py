@@ -1,10 +1,12 @@
 """Every way to run the cookbook: ``nox -s <session>``, or ``python3 noxfile.py -s <session>``.
 
-Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments after
-``--`` go to pytest, e.g. ``-- recipes/cache_page`` for one recipe), ``copy`` (every recipe
-copied into a generated project, and checked there), ``coverage`` (the suite, with a coverage
-report), ``docs`` (strict build), ``demo`` (the seeded demo API), ``story`` (one recipe's
-notebook, in a terminal), ``bench`` (regenerate the docs' numbers), ``lint``.
+Sessions: ``serve`` (the docs site, live), ``tests`` (lint, then the whole suite; arguments
+after ``--`` go to pytest, and a recipe's package name, ``-- cache_page``, runs its tests),
+``copy`` (every recipe copied into a generated project, and checked there), ``coverage`` (the
+suite, with a coverage report), ``docs`` (strict build), ``demo`` (the seeded demo API),
+``story`` (one recipe's notebook, in a terminal), ``bench`` (regenerate the docs' numbers),
+``lint``, and ``compat-django-5.2`` and ``compat-django-6`` (the recipes' own tests on each
+supported Django, with the newest DRF, django-redis and redis-py).
 
 Run as a script on a machine that has only Python, this file first installs nox (and uv, with
 which nox then makes each session's environment) into ``.nox/.bootstrap``, and then runs
@@ -12,6 +14,7 @@ itself with it.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +63,7 @@ DEMO_ADDRESS = "127.0.0.1:8000"
 @nox.session
 def tests(session: nox.Session) -> None:
     """Lint, then run every test: recipes, docs build, notebooks, demo server, real Redis."""
-    session.install("-e", ".[test,docs,lint]")
+    session.install("-e", ".[test,docs,lint,bench]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     run_pytest(session)
@@ -69,7 +72,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def coverage(session: nox.Session) -> None:
     """The whole suite under coverage (slower by a fifth), with the lines no test runs."""
-    session.install("-e", ".[test,docs]")
+    session.install("-e", ".[test,docs,bench]")
     run_pytest(session, "--cov", "--cov-report=term")
 
 
@@ -87,9 +90,68 @@ def run_pytest(session: nox.Session, *options: str) -> None:
         "--numprocesses=auto",  # one worker per core; `-- -n 0` runs in one process
         "--dist=loadgroup",  # a module marked xdist_group starts its server on one worker
         *options,
-        *session.posargs,
+        *map(recipe_tests, session.posargs),
         env={"NO_MKDOCS_2_WARNING": "1"},
     )
+
+
+def recipe_tests(argument: str) -> str:
+    """A recipe's package name or page slug (``cache_page``, ``cache-page``) names its
+    tests, ``recipes/cache_page``; any other argument goes to pytest as it is."""
+    package = argument.replace("-", "_")
+    if "/" not in argument and (ROOT / "recipes" / package / "tests").is_dir():
+        return f"recipes/{package}"
+    return argument
+
+
+def interpreter(version: str) -> str:
+    """Return a Python ``version`` that runs: ``python3.12`` on the PATH, or, where that
+    is a pyenv shim for a version pyenv does not enable, pyenv's own interpreter."""
+    pyenv = Path.home() / ".pyenv" / "versions"
+    for candidate in [
+        shutil.which(f"python{version}"),
+        *sorted(pyenv.glob(f"{version}.*/bin/python{version}"), reverse=True),
+    ]:
+        ran = candidate and subprocess.run([candidate, "-c", ""], capture_output=True)
+        if ran and ran.returncode == 0:
+            return str(candidate)
+    return f"python{version}"  # nox says it is missing
+
+
+SUPPORTED = {  # Django: the oldest Python it supports, with the newest of the rest
+    "5.2": ("3.11", "django>=5.2.19,<6"),
+    "6": ("3.12", "django>=6,<7"),
+}
+
+
+def compat(session: nox.Session, django: str) -> None:
+    """The recipes' own tests on one supported Django, with the newest DRF, django-redis
+    and redis-py: what a reader's project will run."""
+    session.install("-e", ".[test]")
+    newest = ["djangorestframework", "django-redis", "redis"]
+    session.install("--upgrade", SUPPORTED[django][1], *newest)
+    session.run("python", "-c", VERSIONS)
+    run_pytest(session, "recipes")
+
+
+VERSIONS = (
+    "import sys, django, rest_framework, django_redis, redis; "
+    "print('Python', sys.version.split()[0], '- Django', django.__version__, "
+    "'- DRF', rest_framework.__version__, '- django-redis', django_redis.__version__, "
+    "'- redis-py', redis.__version__)"
+)
+
+
+@nox.session(name="compat-django-5.2", python=interpreter("3.11"))
+def compat_django_5_2(session: nox.Session) -> None:
+    """The recipes' own tests on Django 5.2 LTS (Python 3.11)."""
+    compat(session, "5.2")
+
+
+@nox.session(name="compat-django-6", python=interpreter("3.12"))
+def compat_django_6(session: nox.Session) -> None:
+    """The recipes' own tests on the newest Django 6 (Python 3.12)."""
+    compat(session, "6")
 
 
 @nox.session
@@ -135,7 +197,7 @@ def story(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
-    session.install("-e", ".[test]")  # the stampede bursts need gunicorn and requests
+    session.install("-e", ".[test,bench]")  # the stampede bursts: gunicorn, requests
     # A hit is tenths of a millisecond: more rounds, so that its medians settle.
     repeats = {"hits": "100", "monitoring": "200", "scale-out": "200"}
     for scenario in (

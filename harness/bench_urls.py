@@ -10,6 +10,10 @@ from . import references
 
 extensions = DefaultRouter()
 extensions.register("books", references.ExtensionsBookViewSet, basename="book")
+extensions_cached_auth = DefaultRouter()
+extensions_cached_auth.register(
+    "books", references.ExtensionsCachedAuthBookViewSet, basename="book"
+)
 plain_token = DefaultRouter()
 plain_token.register(
     "books", references.PlainTokenMiddlewareBookViewSet, basename="book"
@@ -22,6 +26,10 @@ urlpatterns = [
     path("bench/floor/<str:page>/", references.floor),
     path("bench/floor-redis/<str:page>/", references.floor_with_redis_get),
     path("bench/drf-extensions/", include((extensions.urls, "drf-extensions"))),
+    path(
+        "bench/drf-extensions-cached-auth/",
+        include((extensions_cached_auth.urls, "drf-extensions-cached-auth")),
+    ),
     path(
         "bench/middleware-plain-token/",
         include((plain_token.urls, "middleware-plain-token")),

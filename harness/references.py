@@ -4,7 +4,9 @@
   be answered faster by anything that runs in Django with the demo's middleware.
 * The floor plus one raw Redis ``GET``: the least any shared cache can cost.
 * drf-extensions' ``CacheResponseMixin`` with a per-user key, the most used library for
-  caching DRF responses (``rest_framework_extensions``), with DRF's own authentication.
+  caching DRF responses (``rest_framework_extensions``), twice: with DRF's own token
+  authentication, as a project without the auth-cache recipe runs it, and with the demo's
+  cached authentication, as every recipe here runs: the comparison on equal terms.
 * The seed's ``cache_page`` + ``vary_on_headers("Authorization")``.
 * The middleware recipe with DRF's own ``TokenAuthentication``: what the auth-cache recipe
   saves on a token caller's hit.
@@ -66,6 +68,14 @@ class ExtensionsBookViewSet(CacheResponseMixin, bookshop.BookViewSet):
     authentication (sessions go through the project's session engine and backend)."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+    list_cache_key_func = PerUserKeyConstructor()
+    object_cache_key_func = PerUserKeyConstructor()
+
+
+class ExtensionsCachedAuthBookViewSet(CacheResponseMixin, bookshop.BookViewSet):
+    """drf-extensions with the demo's authentication, which the recipes use too: tokens
+    read from the cache (the auth-cache recipe), sessions from the session engine."""
+
     list_cache_key_func = PerUserKeyConstructor()
     object_cache_key_func = PerUserKeyConstructor()
 

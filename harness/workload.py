@@ -46,7 +46,10 @@ class Target:
 TARGETS = [
     Target("floor", ""),
     Target("no cache", "/api/uncached/"),
-    Target("drf-extensions (per-user key)", "/bench/drf-extensions/"),
+    Target(
+        "drf-extensions (per-user key, cached authentication)",
+        "/bench/drf-extensions-cached-auth/",
+    ),
     Target("cache-page", "/api/cache-page/"),
     Target("middleware", "/api/middleware/"),
     Target("manual-keys", "/api/manual-keys/"),
@@ -54,7 +57,11 @@ TARGETS = [
     Target("signals", "/api/signals/"),
     Target("tracked", "/api/tracked/"),
     Target("stampede (signals, guarded)", "/api/stampede/"),
-    Target("drf-extensions, hits only", "/bench/drf-extensions/", hits_only=True),
+    Target(
+        "drf-extensions, hits only",
+        "/bench/drf-extensions-cached-auth/",
+        hits_only=True,
+    ),
     Target("cache-page, hits only", "/api/cache-page/", hits_only=True),
     Target("middleware, hits only", "/api/middleware/", hits_only=True),
 ]

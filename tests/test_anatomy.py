@@ -116,6 +116,13 @@ def test_recipe_page_names_and_shows_its_whole_copy_unit(name):
 
 
 @pytest.mark.parametrize("name", RECIPES)
+def test_recipe_page_shows_the_command_that_runs_its_tests_alone(name):
+    page = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text()
+    assert f"`python3 noxfile.py -s tests -- {name}`" in page
+    assert (ROOT / "recipes" / name / "tests").is_dir()  # what the noxfile runs for it
+
+
+@pytest.mark.parametrize("name", RECIPES)
 def test_recipe_is_in_the_home_page_table_and_the_nav(name):
     assert f"(recipes/{slug(name)}.md)" in (ROOT / "docs" / "index.md").read_text()
     nav = yaml_load((ROOT / "mkdocs.yml").read_text())["nav"]

@@ -136,15 +136,24 @@ class TrackedResponseMixin:
         found = early.lookup(key) if early else self.cache_store.get(key)  # (2)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        with collect() as read:  # (3)!
-            response = view(request, *args, **kwargs)
-            rendered = render_now(self, response)
-        if rendered is not None:
-            entry = Entry(key, rendered, read, self.cache_timeout, found.seen)
+        flight = Flight.board(key)  # (3)!
+        if flight.waited_for_another(self.cache_store):
+            return report_cache_outcome(flight.found.replay(), "waited")
+        try:
+            with collect() as read:  # (4)!
+                response = view(request, *args, **kwargs)
+                rendered = render_now(self, response)
+            if rendered is not None:
+                entry = Entry(key, rendered, read, self.cache_timeout, found.seen)
+                if early:
+                    early.entry = entry  # stored with the caller's alias, at once
+                else:
+                    self.cache_store.put(entry)
+        finally:  # others may read it once it is stored: here, or with the alias
             if early:
-                early.entry = entry  # stored with the caller's alias, in one round trip
+                early.flights.append(flight)
             else:
-                self.cache_store.put(entry)
+                flight.land()
         return report_cache_outcome(response, "miss")
 
     @classmethod
@@ -1257,6 +1266,52 @@ CREDENTIALS_SEEN = (TokenAuthentication, BasicAuthentication, SessionAuthenticat
 UNSTORED_HEADERS = {"server-timing", "set-cookie", "date", "content-type"}
 
 
+# --8<-- [start:flight]
+@dataclass(eq=False)
+class Flight:
+    """One render of an entry in this process. The requests of the same process that
+    miss the same entry meanwhile wait for it to be stored (``FLIGHT_WAIT`` seconds at
+    most) and are answered from it, rather than render it again."""
+
+    key: str
+    leading: bool = True
+    landed: threading.Event = field(default_factory=threading.Event)
+    found: "RenderedResponse | None" = None
+
+    @classmethod
+    def board(cls, key: str) -> "Flight":
+        """Lead the render of ``key``, or follow the one in flight."""
+        with _flights_lock:
+            leader = _flights.get(key)
+            if leader is None:
+                leader = _flights[key] = cls(key)
+                return leader
+        return cls(key, leading=False, landed=leader.landed)
+
+    def waited_for_another(self, store: "TrackedCache") -> bool:
+        """Follow the leader: wait for it to land, then read what it stored."""
+        if self.leading:
+            return False
+        self.landed.wait(FLIGHT_WAIT)
+        found = store.get(self.key).value
+        self.found = found if isinstance(found, RenderedResponse) else None
+        return self.found is not None
+
+    def land(self) -> None:
+        if self.leading:
+            with _flights_lock:
+                _flights.pop(self.key, None)
+            self.landed.set()
+
+
+FLIGHT_WAIT = 5.0
+_flights: dict[str, Flight] = {}
+_flights_lock = threading.Lock()
+
+
+# --8<-- [end:flight]
+
+
 def answers_early(view_class: type) -> bool:
     """Whether a hit may be answered before DRF's dispatch: only if every way the view
     authenticates is in the key, and no throttle must count the hit."""
@@ -1285,16 +1340,20 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
         miss = request.tracked_miss = EarlyMiss(store, found)
-        with collect():  # (2)!
-            response = view(request, *args, **kwargs)
-        timeout = min(view_class.cache_timeout, credential_lifetime(request))
-        if miss.target and timeout > 0 and storable(request, response):
-            credential_read(miss.before_view, request)
-            headers = headers_to_replay(request, response)
-            alias = Entry(
-                key, (miss.target, headers), miss.before_view, timeout, found.seen
-            )
-            store.put(miss.entry, alias)
+        try:
+            with collect():  # (2)!
+                response = view(request, *args, **kwargs)
+            timeout = min(view_class.cache_timeout, credential_lifetime(request))
+            if miss.target and timeout > 0 and storable(request, response):
+                credential_read(miss.before_view, request)
+                headers = headers_to_replay(request, response)
+                alias = Entry(
+                    key, (miss.target, headers), miss.before_view, timeout, found.seen
+                )
+                store.put(miss.entry, alias)
+        finally:
+            for flight in miss.flights:  # the entry is stored: others may read it
+                flight.land()
         return response
 
     return hits_first
@@ -1309,6 +1368,7 @@ class EarlyMiss:
     target: str | None = None  # the Redis key of the entry that answers this request
     before_view: Dependencies = field(default_factory=lambda: defaultdict(set))
     entry: "Entry | None" = None  # the entry the view rendered, stored with the alias
+    flights: list["Flight"] = field(default_factory=list)  # to land once it is stored
 
     def lookup(self, key: str) -> Lookup:
         """Read the entry for ``key``, unless the alias just found that very entry out
