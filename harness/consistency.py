@@ -142,7 +142,9 @@ class ConsistencyMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.savepoint = transaction.savepoint()
+        # Django 6.1 renamed savepoint() savepoint_create(); 5.2 has only the first.
+        create = getattr(transaction, "savepoint_create", None) or transaction.savepoint
+        self.savepoint = create()
         for cache in caches.all():
             cache.clear()
         self.clients = {kind: sandbox.client(kind) for kind in (*READERS, *WRITERS)}

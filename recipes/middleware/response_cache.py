@@ -30,6 +30,7 @@ How the caching works:
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -38,10 +39,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseBase
-from django.utils.cache import cc_delim_re, get_max_age
+from django.utils.cache import get_max_age
 from rest_framework.request import Request
 
 logger = logging.getLogger(__name__)
+# The commas between a header's values (``Vary``, ``Cache-Control``): Django's own pattern
+# was private, and Django 6.1 removed it.
+HEADER_LIST = re.compile(r"\s*,\s*")
 
 SCHEMA_VERSION = 1  # bump when what the views render changes shape
 # Request headers the key already covers: the negotiated format, and the caller.
@@ -217,7 +221,7 @@ def unstorable_because(
     """Return why ``response`` must not be stored, or ``None`` if it may be."""
     covered = KEYED_REQUEST_HEADERS | {name.lower() for name in vary_on}
     vary = {
-        name.lower() for name in cc_delim_re.split(response.get("Vary", "")) if name
+        name.lower() for name in HEADER_LIST.split(response.get("Vary", "")) if name
     }
     checks = [
         (response.status_code != 200, "only a 200 is stored"),
@@ -259,7 +263,7 @@ def directives(cache_control: str | None) -> set[str]:
     """Return the directive names of a ``Cache-Control`` value, lower-cased."""
     return {
         part.split("=", 1)[0].strip().lower()
-        for part in cc_delim_re.split(cache_control or "")
+        for part in HEADER_LIST.split(cache_control or "")
         if part.strip()
     }
 

@@ -136,10 +136,9 @@ class TrackedResponseMixin:
         found = early.lookup(key) if early else self.cache_store.get(key)  # (2)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        flight = Flight.board(key)  # (3)!
-        if flight.waited_for_another(self.cache_store):
-            return report_cache_outcome(flight.found.replay(), "waited")
-        try:
+        with Flight.board(key, early) as flight:  # (3)!
+            if flight.waited_for_another(self.cache_store):
+                return report_cache_outcome(flight.found.replay(), "waited")
             with collect() as read:  # (4)!
                 response = view(request, *args, **kwargs)
                 rendered = render_now(self, response)
@@ -149,11 +148,6 @@ class TrackedResponseMixin:
                     early.entry = entry  # stored with the caller's alias, at once
                 else:
                     self.cache_store.put(entry)
-        finally:  # others may read it once it is stored: here, or with the alias
-            if early:
-                early.flights.append(flight)
-            else:
-                flight.land()
         return report_cache_outcome(response, "miss")
 
     @classmethod
@@ -1279,14 +1273,23 @@ class Flight:
     found: "RenderedResponse | None" = None
 
     @classmethod
-    def board(cls, key: str) -> "Flight":
-        """Lead the render of ``key``, or follow the one in flight."""
+    @contextmanager
+    def board(cls, key: str, early: "EarlyMiss | None" = None) -> Iterator["Flight"]:
+        """Lead the render of ``key``, or follow the one in flight. A leader lands when
+        the block ends, or, on the early path, once the alias stored the entry."""
         with _flights_lock:
-            leader = _flights.get(key)
-            if leader is None:
-                leader = _flights[key] = cls(key)
-                return leader
-        return cls(key, leading=False, landed=leader.landed)
+            flight = _flights.get(key)
+            if flight is None:
+                flight = _flights[key] = cls(key)
+            else:
+                flight = cls(key, leading=False, landed=flight.landed)
+        try:
+            yield flight
+        finally:
+            if early is not None:
+                early.flights.append(flight)
+            else:
+                flight.land()
 
     def waited_for_another(self, store: "TrackedCache") -> bool:
         """Follow the leader: wait for it to land, then read what it stored."""

@@ -21,20 +21,18 @@ PAGE = RenderedResponse("application/json", b"{}")
 
 
 def test_a_second_miss_of_the_same_entry_waits_and_reads_what_the_first_stored():
-    store, answers = Stored({}), []
-    leader = Flight.board("books.list")
-    following = threading.Event()
+    store, answers, following = Stored({}), [], threading.Event()
 
     def follow() -> None:
-        follower = Flight.board("books.list")
-        following.set()
-        answers.append(follower.waited_for_another(store) and follower.found)
+        with Flight.board("books.list") as follower:
+            following.set()
+            answers.append(follower.waited_for_another(store) and follower.found)
 
-    thread = threading.Thread(target=follow)
-    thread.start()
-    following.wait(5)
-    store.values["books.list"] = PAGE  # the leader's render, stored
-    leader.land()
+    with Flight.board("books.list") as leader:
+        thread = threading.Thread(target=follow)
+        thread.start()
+        following.wait(5)
+        store.values["books.list"] = PAGE  # the leader's render, stored
     thread.join(5)
 
     assert leader.leading
@@ -43,20 +41,14 @@ def test_a_second_miss_of_the_same_entry_waits_and_reads_what_the_first_stored()
 
 
 def test_a_miss_of_another_entry_leads_its_own_render():
-    first, other = Flight.board("books.list"), Flight.board("books.retrieve:7")
-    try:
+    with Flight.board("books.list") as first, Flight.board("books.retrieve:7") as other:
         assert (first.leading, other.leading) == (True, True)
-    finally:
-        first.land()
-        other.land()
 
 
 def test_a_follower_whose_leader_stored_nothing_renders_its_own():
-    leader = Flight.board("books.list")
-    follower = Flight.board("books.list")
-    leader.land()  # an error, or an answer that must not be stored
+    with Flight.board("books.list"), Flight.board("books.list") as follower:
+        pass  # the leader failed, or its answer must not be stored
 
     assert not follower.waited_for_another(Stored({}))
-    again = Flight.board("books.list")
-    again.land()
-    assert again.leading  # the next miss leads again
+    with Flight.board("books.list") as again:
+        assert again.leading  # the next miss leads again
