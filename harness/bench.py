@@ -319,6 +319,12 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--write", type=Path)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="workload: rounds in alternating order (the machine is noisy)",
+    )
+    parser.add_argument(
         "--chart", type=Path, help="hits: where to draw its chart (SVG)"
     )
     args = parser.parse_args(argv)
@@ -359,7 +365,7 @@ def main(argv: list[str] | None = None) -> str:
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload
 
-        clients, rounds = 8, 4  # rounds in alternating order: the machine is noisy
+        clients, rounds = 8, args.rounds
         output = run_workload(
             args.size, clients=clients, each=args.repeat * 5, rounds=rounds
         )
