@@ -14,6 +14,7 @@ most-read URLs, as every caller, differ from what the uncached API answers.
 
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -72,33 +73,19 @@ def measure_shared_workload(
     """Run the app alone and Varnish in turn, ``rounds`` times in alternating order."""
     runs = {target.label: Run(target) for target in (APP_ALONE, THROUGH_VARNISH)}
     backend = int(app.base.rsplit(":", 1)[1])
+    traffic = partial(
+        send_traffic, reads=reads, clients=clients, each=each, kinds=SHARED_KINDS
+    )
     for number in range(rounds):
         order = [APP_ALONE, THROUGH_VARNISH][:: 1 if number % 2 == 0 else -1]
         for target in order:
             run, label = runs[target.label], f"{target.label} {number}"
             if target is APP_ALONE:
-                send_traffic(
-                    app,
-                    run,
-                    reads,
-                    clients=clients,
-                    each=each,
-                    label=label,
-                    kinds=SHARED_KINDS,
-                )
+                traffic(app, run, label=label)
                 continue
             fresh_cache = workdir / f"varnish-{number}"
             with varnish_in_front(backend, fresh_cache, varnish_port) as varnish:
-                send_traffic(
-                    varnish,
-                    run,
-                    reads,
-                    clients=clients,
-                    each=each,
-                    label=label,
-                    kinds=SHARED_KINDS,
-                    outcome=varnish_outcome,
-                )
+                traffic(varnish, run, label=label, outcome=varnish_outcome)
                 if number == rounds - 1:
                     time.sleep(PURGE_DELAY * 2)  # the delayed purges have gone
                     run.stale = count_stale(app, varnish, reads)

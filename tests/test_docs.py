@@ -15,8 +15,10 @@ from harness.site import mkdocs_build
 ROOT = Path(__file__).resolve().parent.parent
 # One worker runs this module: the site is built once, for all of its tests. Its fixtures
 # last the session: a test of another module run between two of these would otherwise
-# tear them down, and the next would build again.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+# tear them down, and the next would build again. The browser tests are a group of their
+# own: on two workers, building the site on each, side by side, ends sooner than running
+# both modules on one after a single build.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
