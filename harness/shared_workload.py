@@ -26,9 +26,8 @@ from .workload import Reads, Run, Target, send_traffic
 
 SHARED_KINDS = ("anonymous",) * 6 + ("alice-token", "bob-token")
 PREFIX = "/api/cdn/"
-PURGE_DELAY = (
-    0.5  # the second purge, after a page that was rendering when a write landed
-)
+# The second purge, after a page that was rendering when a write landed.
+PURGE_DELAY = 0.5
 APP_ALONE = Target("the app alone (cdn views, no shared cache)", PREFIX)
 THROUGH_VARNISH = Target("through Varnish", PREFIX)
 

@@ -760,9 +760,11 @@ class Delivery:
         """Write ``marks`` to the outbox, in the statement's transaction; its row."""
         if self.outbox is None:
             return None
-        row = {table: sorted(fields) for table, fields in marks.items()}
         with quietly():
-            return self.outbox.objects.using(connection.alias).create(marks=row).pk
+            row = self.outbox.objects.using(connection.alias).create(
+                marks=as_row(marks)
+            )
+        return row.pk
 
     def keep_ahead(self, connection: Any, table: str) -> int | None:
         """Outside a transaction, a write commits as it runs, and its row could not
@@ -792,9 +794,8 @@ class Delivery:
             self.forget(*pending)
             return
         if pending and self.outbox is not None:  # a row kept ahead held ``*``
-            row = {table: sorted(fields) for table, fields in marks.items()}
             with quietly():
-                self.outbox.objects.filter(pk__in=pending).update(marks=row)
+                self.outbox.objects.filter(pk__in=pending).update(marks=as_row(marks))
         self.failed()
 
     def answer_from_database(self) -> bool:
@@ -843,6 +844,11 @@ class Delivery:
 
 
 _delivery = Delivery()
+
+
+def as_row(marks: Dependencies) -> dict[str, list[str]]:
+    """Return ``marks`` as an outbox row holds them (JSON: lists, in order)."""
+    return {table: sorted(fields) for table, fields in marks.items()}
 
 
 def relay(batch: int = 500) -> int:
