@@ -813,21 +813,25 @@ class Delivery:
             return
         with self.lock:
             self.undelivered = True
-            if self.timer is None or not self.timer.is_alive():
+            running = self.timer is threading.current_thread()  # the retry failed again
+            if running or self.timer is None or not self.timer.is_alive():
                 self.timer = threading.Timer(self.retry, self.retry_in_background)
                 self.timer.daemon = True
                 self.timer.start()
 
     def reset(self) -> None:
-        """Forget that marks wait, and cancel the retry (tests: each starts afresh)."""
-        with self.lock:
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer, self.undelivered, self.next_try = None, False, 0.0
+        """Forget that marks wait, and stop the retry, waiting for one that is running
+        (tests: each starts afresh, and no retry of the last one runs into it)."""
+        while True:
+            with self.lock:
+                timer, self.timer = self.timer, None
+                self.undelivered, self.next_try = False, 0.0
+            if timer is None or timer is threading.current_thread():
+                return
+            timer.cancel()
+            timer.join()  # a retry already running may fail, and start another
 
     def retry_in_background(self) -> None:
-        with self.lock:
-            self.timer = None  # this one is running: the next failure starts another
         try:
             self.retry_now()
         finally:
