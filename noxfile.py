@@ -58,6 +58,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests"]
 
 DEMO_ADDRESS = "127.0.0.1:8000"
+NOTEBOOKS = ROOT / "notebooks"
 
 
 @nox.session
@@ -184,6 +185,21 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "recipes", "migrate", "--verbosity", "0")
     session.run("python", "-m", "recipes", "seed", "--size", size)
     session.run("python", "-m", "recipes", "runserver", DEMO_ADDRESS)
+
+
+@nox.session
+def lab(session: nox.Session) -> None:
+    """Open the notebooks in JupyterLab (http://127.0.0.1:8888/lab) with a kernel that
+    imports the recipes; no server to start: each notebook's bookshop is in memory.
+    Arguments replace JupyterLab's: ``-- execute notebooks/cache_page.ipynb`` runs one
+    notebook in this environment's kernel."""
+    session.install("-e", ".[lab]")
+    arguments = session.posargs or [
+        "lab",
+        "--ip=127.0.0.1",
+        f"--notebook-dir={NOTEBOOKS}",
+    ]
+    session.run("jupyter", *arguments)
 
 
 @nox.session

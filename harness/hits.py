@@ -10,7 +10,7 @@ page and a book's detail. Next to the recipes it measures:
 * the floor plus one raw Redis ``GET``, the least any shared cache can cost;
 * drf-extensions' ``CacheResponseMixin`` with a per-user key, with DRF's own token
   authentication and with the demo's cached authentication (the recipes' own: the
-  comparison on equal terms), and the seed's ``cache_page`` + ``vary_on_headers``;
+  comparison on equal terms), and the naive ``cache_page`` + ``vary_on_headers``;
 * the same request with no cache.
 
 Every target is requested once per round, in a shuffled order, so that a slow moment of the
@@ -567,9 +567,48 @@ def summary(measured: list[Measured]) -> str:
     )
 
 
+def headline(measured: list[Measured], caller: str = "alice-token") -> str:
+    """What a reader came for, in three lines: the fastest hit against the references, the
+    misses against the uncached request, and how many targets this run met."""
+    hits = [
+        find(measured, name, state, caller, "list")
+        for name, state in HIT_PATHS
+        if state == "hit"
+    ]
+    best = min(hits, key=lambda m: m.median)
+    floor_get = find(measured, FLOOR_GET, "", caller, "list").median
+    extensions = find(measured, EXTENSIONS_CACHED, "hit", caller, "list").median
+    uncached = find(measured, UNCACHED, "", caller, "list").median
+    misses = [
+        find(measured, name, "miss", caller, page).median
+        / find(measured, UNCACHED, "new query", caller, page).median
+        for name in RECIPES
+        if name != "conditional"
+        for page in PAGES
+    ]
+    checks = [(check, page) for check in targets() for page in PAGES]
+    met = sum(check.ratio(measured, page) <= check.limit for check, page in checks)
+    lines = [
+        f"- **The fastest hit**, {caller} on the list page, is {best.target.name}'s: "
+        f"{best.median:,.0f} µs, {best.median / floor_get:.2f} times the floor + Redis "
+        f"GET and {best.median / extensions:.2f} times drf-extensions' hit with the same "
+        f"cached authentication. The same request uncached takes {uncached:,.0f} µs, "
+        f"{uncached / best.median:.1f} times as long.",
+        f"- **A miss** costs {min(misses):.2f} to {max(misses):.2f} times the same "
+        "request uncached, over every recipe, caller and page.",
+        f"- **Targets met in this run: {met} of {len(checks)}.** The targets table "
+        "below says which.",
+    ]
+    return "\n".join(
+        ["<!-- --8<-- [start:headline] -->", *lines, "<!-- --8<-- [end:headline] -->"]
+    )
+
+
 def report(measured: list[Measured], profile: str) -> str:
-    """The whole run as Markdown: the targets first, then one table per caller and page."""
+    """The whole run as Markdown: the headline and the targets first, then one table per
+    caller and page."""
     parts = [
+        headline(measured),
         summary(measured),
         targets_table(measured),
         f"A/A noise (two identical floors' medians): {noise(measured):.1%}. {machine()}",
@@ -581,7 +620,12 @@ def report(measured: list[Measured], profile: str) -> str:
             parts.append(
                 f"#### {caller}, {page}\n\n{page_table(measured, caller, page)}"
             )
-    return "\n\n".join(parts)
+    tables = [
+        "<!-- --8<-- [start:tables] -->",
+        *parts[1:],
+        "<!-- --8<-- [end:tables] -->",
+    ]
+    return "\n\n".join([parts[0], *tables])
 
 
 CHARTED = [
@@ -593,6 +637,25 @@ CHARTED = [
     (EXTENSIONS_CACHED, "hit"),
     (NAIVE, "hit"),
 ]
+
+
+KIND_COLOURS = {  # one per kind of request, readable on the light and the dark palette
+    "reference": "#9e9e9e",
+    "recipe": "#3f51b5",
+    "drf-extensions": "#ef6c00",
+    "naive": "#c62828",
+}
+
+
+def kind_of(name: str) -> str:
+    """Which kind of request a charted row is: a reference, a recipe, or a comparison."""
+    if name in (FLOOR, FLOOR_AGAIN, FLOOR_GET):
+        return "reference"
+    if name in (EXTENSIONS, EXTENSIONS_CACHED):
+        return "drf-extensions"
+    if name == NAIVE:
+        return "naive"
+    return "recipe"
 
 
 def draw_chart(
@@ -608,9 +671,18 @@ def draw_chart(
     labels = [f"{m.target.name} {m.target.state}".strip() for m in rows]
     medians = [m.median for m in rows]
     spreads = [[0] * len(rows), [m.p90 - m.median for m in rows]]
+    colours = [KIND_COLOURS[kind_of(m.target.name)] for m in rows]
     figure, axes = pyplot.subplots(figsize=(8, 4.5))
-    axes.barh(labels, medians, xerr=spreads, color="#5c6bc0", ecolor="#9e9e9e")
+    axes.barh(labels, medians, xerr=spreads, color=colours, ecolor="#757575")
     axes.invert_yaxis()
+    from matplotlib.patches import Patch
+
+    kinds = dict.fromkeys(kind_of(m.target.name) for m in rows)
+    axes.legend(
+        handles=[Patch(color=KIND_COLOURS[kind], label=kind) for kind in kinds],
+        loc="upper right",
+        frameon=False,
+    )
     axes.set_title(f"{caller}, the list page", loc="left")
     axes.set_xlabel("µs per request (bar: median, line: 90th percentile)")
     for side in ("top", "right"):

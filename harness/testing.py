@@ -50,6 +50,7 @@ def undelivered_marks_forgotten() -> Iterator[None]:
     _delivery.reset()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, which this keeps
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the longest tests first, so that the workers finish together."""
     items.sort(

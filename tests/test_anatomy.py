@@ -5,6 +5,7 @@ import builtins
 import re
 import sys
 import textwrap
+import tomllib
 from importlib import import_module
 from pathlib import Path
 
@@ -64,6 +65,23 @@ def test_recipe_names_a_copy_unit_that_exists(name):
     assert all(path.exists() for path in copy_unit_files(name))
 
 
+def cookbook_version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_copy_unit_names_the_cookbook_version_and_the_supported_versions(name):
+    """A reader who copied a recipe can tell which version it was, and find what changed
+    since in the changelog."""
+    version = cookbook_version()
+    for path in copy_unit_files(name):
+        first, second = path.read_text().splitlines()[:2]
+        assert f"the DRF caching cookbook {version} " in first, path
+        assert "Django 5.2 LTS (5.2.19+)" in second, path
+        assert "Django 6" in second, path
+    assert f"\n## {version} (" in (ROOT / "CHANGELOG.md").read_text()
+
+
 @pytest.mark.parametrize("name", RECIPES)
 def test_recipe_has_tests(name):
     assert list((ROOT / "recipes" / name / "tests").glob("test_*.py"))
@@ -119,15 +137,35 @@ def test_recipe_page_names_and_shows_its_whole_copy_unit(name):
 def test_recipe_page_shows_the_command_that_runs_its_tests_alone(name):
     page = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text()
     assert f"`python3 noxfile.py -s tests -- {name}`" in page
+    assert f"(../notebooks/{name}.ipynb)" in page  # and links its notebook
     assert (ROOT / "recipes" / name / "tests").is_dir()  # what the noxfile runs for it
 
 
 @pytest.mark.parametrize("name", RECIPES)
 def test_recipe_is_in_the_home_page_table_and_the_nav(name):
     assert f"(recipes/{slug(name)}.md)" in (ROOT / "docs" / "index.md").read_text()
-    nav = yaml_load((ROOT / "mkdocs.yml").read_text())["nav"]
-    assert f"recipes/{slug(name)}.md" in str(nav)
-    assert f"notebooks/{name}.ipynb" in str(nav)
+    recipes = next(
+        e for e in yaml_load((ROOT / "mkdocs.yml").read_text())["nav"] if "Recipes" in e
+    )
+    title = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text().splitlines()[0]
+    entry = {  # one entry per recipe, named as its page is, with its notebook under it
+        title.removeprefix("# ").replace("`", ""): [
+            {"Recipe": f"recipes/{slug(name)}.md"},
+            {"Notebook": f"notebooks/{name}.ipynb"},
+        ]
+    }
+    assert entry in recipes["Recipes"]
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_goes_by_one_name_on_every_page(name):
+    """The page's title, the home page's and the README's tables: the package's TITLE."""
+    title = import_module(f"recipes.{name}").TITLE
+    page = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text()
+    assert page.splitlines()[0].replace("`", "") == f"# {title}"
+    home = (ROOT / "docs" / "index.md").read_text()
+    assert f"| [{title}](recipes/{slug(name)}.md) |" in home
+    assert f"| {title} | `recipes/{name}/` |" in (ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize("name", RECIPES)

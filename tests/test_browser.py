@@ -1,9 +1,11 @@
 """The built site as a reader meets it: Debian's Chromium, headless, driven by Playwright.
 
 Pages load without a console error and without asking another host for anything, a code
-annotation opens its note, search finds a recipe by a word of its code, and on a phone's width
-the home table still shows each recipe's link. Without Chromium these tests are skipped with
-the reason; with ``CI=true`` they fail instead (``.ci/run`` installs it).
+annotation opens its note, search finds a recipe by a word of its code, each recipe page shows
+how to use it in your own project within two screens, and on a phone's width no page is wider
+than the screen and the home table still shows each recipe's link. Without Chromium these
+tests are skipped with the reason; with ``CI=true`` they fail instead (``.ci/run`` installs
+it).
 """
 
 import html
@@ -99,34 +101,50 @@ def built_pages(site: Path) -> list[str]:
     )
 
 
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
 SCROLLING_CODE = """blocks => blocks
     .filter(block => block.scrollWidth > block.clientWidth + 1)
     .map(block => block.textContent.split("\\n")[0])"""
+SCREENS_DOWN = """heading => (heading.getBoundingClientRect().top + window.scrollY)
+    / window.innerHeight"""
+PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 @dataclass
 class Tour:
-    """Every page, visited once at a desktop's width: what went wrong, and the code
-    blocks of each page that scroll sideways (by their first line)."""
+    """Every page, visited once at a desktop's width and once at a phone's: what went
+    wrong, the code blocks of each page that scroll sideways (by their first line), how
+    many screens down each recipe page's "In your own project" starts, and the pages wider
+    than a phone."""
 
     problems: list[str]
     scrolling: dict[str, list[str]]
+    own_project_at: dict[str, float]
+    wider_than_a_phone: dict[str, int]
 
 
 @pytest.fixture(scope="module")
 def tour(site: Path, browser: Any, base_url: str) -> Tour:
     reader = open_tab(browser, base_url)
-    reader.tab.set_viewport_size(DESKTOP)
-    scrolling = {}
+    scrolling, own_project_at, wide = {}, {}, {}
     for path in built_pages(site):
-        reader.tab.goto(f"{base_url}/{path.removeprefix('./')}", wait_until="load")
+        url = f"{base_url}/{path.removeprefix('./')}"
+        reader.tab.set_viewport_size(DESKTOP)
+        reader.tab.goto(url, wait_until="load")
         if found := reader.tab.eval_on_selector_all(
             ".md-typeset pre > code", SCROLLING_CODE
         ):
             scrolling[path] = found
+        if path.startswith("recipes/"):
+            own_project_at[path] = reader.tab.eval_on_selector(
+                "#in-your-own-project", SCREENS_DOWN
+            )
+        reader.tab.set_viewport_size(PHONE)
+        reader.tab.goto(url, wait_until="load")
+        if (width := reader.tab.evaluate(PAGE_WIDTH)) > PHONE["width"]:
+            wide[path] = width
     reader.tab.close()
-    return Tour(reader.problems, scrolling)
+    return Tour(reader.problems, scrolling, own_project_at, wide)
 
 
 def test_every_page_loads_without_a_console_error_or_another_host(tour):
@@ -135,6 +153,18 @@ def test_every_page_loads_without_a_console_error_or_another_host(tour):
 
 def test_at_1280_px_no_code_block_scrolls_sideways(tour):
     assert tour.scrolling == {}
+
+
+def test_every_recipe_page_shows_your_own_project_within_two_screens(tour):
+    """The problem, the core and how to use it come first; the machinery after."""
+    assert len(tour.own_project_at) >= 18
+    late = {path: round(at, 1) for path, at in tour.own_project_at.items() if at > 2}
+    assert late == {}
+
+
+def test_at_390_px_no_page_is_wider_than_the_phone(tour):
+    """Wide tables and notebook outputs scroll inside their own box, not the page."""
+    assert tour.wider_than_a_phone == {}
 
 
 def first_note(page: Path) -> str:

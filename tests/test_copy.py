@@ -225,7 +225,9 @@ def copy_unit(recipe: str) -> tuple[str, ...]:
 
 
 def copy_into(app: Path, recipe: str) -> None:
-    """Copy exactly the recipe's copy unit into ``app``, under the names it has here."""
+    """Copy exactly the recipe's copy unit into ``app``, under the names it has here: a
+    recipe's own module beside the app's, a module of a shared folder (``versioned/``) in
+    a folder of that name."""
     for unit in copy_unit(recipe):
         source = ROOT / unit
         if source.is_dir():
@@ -235,8 +237,17 @@ def copy_into(app: Path, recipe: str) -> None:
                 dirs_exist_ok=True,
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
+        elif shared_folder(source):
+            (app / source.parent.name).mkdir(exist_ok=True)
+            shutil.copy(source, app / source.parent.name / source.name)
         else:
             shutil.copy(source, app / source.name)
+
+
+def shared_folder(source: Path) -> bool:
+    """Whether ``source`` is in a folder that several recipes copy from (not a recipe)."""
+    package = import_module(f"recipes.{source.parent.name}")
+    return not hasattr(package, "SLUG")
 
 
 def build_project(

@@ -3,4 +3,8 @@
 SLUG = "signals"
 TITLE = "Invalidation from model signals"
 #: What a reader copies into their app: the files (or folder) its page names.
-COPY_UNIT = ("recipes/versioned",)
+COPY_UNIT = (
+    "recipes/versioned/__init__.py",
+    "recipes/versioned/namespaces.py",
+    "recipes/versioned/signals.py",
+)

@@ -3,4 +3,7 @@
 SLUG = "versioning"
 TITLE = "Namespace versioning"
 #: What a reader copies into their app: the files (or folder) its page names.
-COPY_UNIT = ("recipes/versioned",)
+COPY_UNIT = (
+    "recipes/versioned/__init__.py",
+    "recipes/versioned/namespaces.py",
+)

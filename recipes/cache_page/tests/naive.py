@@ -1,4 +1,4 @@
-"""The seed's version, as it is found in the wild: kept to show what it gets wrong.
+"""The naive version, as it is found in the wild: kept to show what it gets wrong.
 
 Served only by the pitfall tests, through this module's own URLconf.
 """

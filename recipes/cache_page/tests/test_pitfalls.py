@@ -1,4 +1,4 @@
-"""What goes wrong: the seed's decorators, and what no ``cache_page`` setup can do.
+"""What goes wrong: the naive decorators, and what no ``cache_page`` setup can do.
 
 These tests pass by showing the failure.
 """

@@ -1,4 +1,4 @@
-"""The seed's version, as found in the wild: kept to show what it gets wrong."""
+"""The naive version, as found in the wild: kept to show what it gets wrong."""
 
 import hashlib
 

@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture
 def naive_middleware(settings: Any) -> None:
-    """Install the seed's middleware, last, where it can read ``request.user``."""
+    """Install the naive middleware, last, where it can read ``request.user``."""
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE,
         "recipes.middleware.tests.naive.ViewSetCacheMiddleware",

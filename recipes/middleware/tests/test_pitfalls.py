@@ -1,4 +1,4 @@
-"""What goes wrong with the seed's middleware. These tests pass by showing the failure."""
+"""What goes wrong with the naive middleware. These tests pass by showing the failure."""
 
 import pytest
 

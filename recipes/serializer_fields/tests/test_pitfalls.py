@@ -1,4 +1,4 @@
-"""The seed's per-row cache calls and its cached_property, shown failing."""
+"""The naive per-row cache calls and its cached_property, shown failing."""
 
 from recipes.bookshop.measuring import counting_cache_calls
 from recipes.bookshop.models import Author, Book

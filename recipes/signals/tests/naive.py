@@ -1,4 +1,4 @@
-"""The seed's signal receivers and cached list, as found in the wild."""
+"""The naive signal receivers and cached list, as found in the wild."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save

@@ -1,4 +1,4 @@
-"""The seed's receivers, shown serving stale data: these tests pass by demonstrating it."""
+"""The naive , shown serving stale data: these tests pass by demonstrating it."""
 
 import pytest
 
