@@ -154,7 +154,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "recipes.bookshop.pagination.PageNumbers",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "recipes.bookshop.schema.AutoSchemaWithErrors",
     "EXCEPTION_HANDLER": "recipes.bookshop.errors.api_exception_handler",

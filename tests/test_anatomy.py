@@ -202,8 +202,8 @@ def section_source(path: str, section: str | None) -> str:
     source = (ROOT / path).read_text()
     if not section:
         return source
-    start = source.index(f"# --8<-- [start:{section}]")
-    return source[start : source.index(f"# --8<-- [end:{section}]")]
+    start = source.rfind("\n", 0, source.index(f"# --8<-- [start:{section}]")) + 1
+    return source[start : source.index(f"# --8<-- [end:{section}]")]  # its indent too
 
 
 def annotated_blocks(page: Path) -> list[tuple[int, list[int], list[int]]]:

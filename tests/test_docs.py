@@ -13,11 +13,10 @@ from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 from harness.site import mkdocs_build
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs this module: the site is built once, for all of its tests. Its fixtures
-# last the session: a test of another module run between two of these would otherwise
-# tear them down, and the next would build again. The browser tests are a group of their
-# own: on two workers, building the site on each, side by side, ends sooner than running
-# both modules on one after a single build.
+# One worker runs this module. The site is built once per run (tests/conftest.py): the
+# browser tests, a group of their own, use the same build, and the worker that asks for it
+# second waits for it. Its fixtures last the session: a test of another module run between
+# two of these would otherwise tear them down, and the next would build again.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -40,7 +39,7 @@ def test_notebook_is_rendered_from_a_fresh_execution(site):
     text = page_text(site, "notebooks/cache_page")
 
     assert re.search(r"a hit is \d+x faster", text)  # output only an execution produces
-    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is hidden
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in text  # the setup cell is sandbox.start()
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,12 @@ CLIENT_KINDS = ("anonymous", "alice-token", "bob-token", "alice-session", "bob-s
 
 
 def start(size: str = "small") -> None:
-    """Set up Django on a fresh in-memory database, migrated and seeded with ``size`` data."""
+    """Set up Django on a fresh in-memory database, migrated and seeded with ``size`` data.
+
+    Jupyter runs each cell inside an event loop, where Django refuses database calls
+    unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set: the notebooks' requests are synchronous,
+    one at a time, so it is set here rather than in each notebook's first cell."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recipes.settings")
     os.environ["DATABASE_URL"] = "sqlite://:memory:"
     import django

@@ -101,6 +101,7 @@ def replicated_cache(
     }
 
 
+# --8<-- [start:core]
 class PrimaryReadsMixin:
     """Read the keys that match ``OPTIONS["PRIMARY_READS"]`` from the primary."""
 
@@ -116,6 +117,8 @@ class PrimaryReadsMixin:
         if client is None and self.reads_from_primary(key):
             client = self.get_client(write=True)
         return super().get(key, default, version, client)
+
+    # --8<-- [end:core]
 
     def get_many(
         self, keys: Collection[Any], version: Any = None, client: Any = None

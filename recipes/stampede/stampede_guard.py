@@ -122,6 +122,7 @@ class StampedeGuard:
         self.clock = clock
         self.draw = draw
 
+    # --8<-- [start:core]
     def get_or_compute(
         self,
         key: str,
@@ -150,6 +151,8 @@ class StampedeGuard:
         else:
             self.finish(ticket, value, timeout=timeout)
         return value, ticket.outcome
+
+    # --8<-- [end:core]
 
     def begin(
         self,

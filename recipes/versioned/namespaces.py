@@ -154,6 +154,7 @@ class VersionedResponseMixin:
         """Return the namespaces this response depends on: override per ViewSet."""
         raise NotImplementedError("name the namespaces a response depends on")
 
+    # --8<-- [start:core]
     def _cached(
         self, action: str, view: Callable, request: Request, args: tuple, kwargs: dict
     ) -> HttpResponseBase:
@@ -184,6 +185,8 @@ class VersionedResponseMixin:
                 key, stored, self.cache_timeout
             )
         return report_cache_outcome(response, "miss")
+
+    # --8<-- [end:core]
 
     def is_current(self, entry: Any, versions: dict[str, int]) -> bool:
         return isinstance(entry, CachedResponse) and entry.versions == versions  # (1)!

@@ -74,6 +74,7 @@ class InvalidatingQuerySet(models.QuerySet):
 
 
 # --8<-- [start:invalidator]
+# --8<-- [start:core]
 class ModelInvalidator:
     """Bump the namespaces of every row a write touches, once its transaction commits."""
 
@@ -100,6 +101,8 @@ class ModelInvalidator:
                 weak=False,
                 dispatch_uid=(id(self), model, id(namespaces_for)),
             )
+
+    # --8<-- [end:core]
 
     def watch_m2m(
         self,
