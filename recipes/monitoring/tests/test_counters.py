@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import caches
+from django_redis.pool import ConnectionFactory
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIRequestFactory
 
@@ -118,8 +119,11 @@ def test_a_command_is_counted_in_the_group_of_its_first_key(command, expected):
 
 # --8<-- [start:errors]
 def test_the_error_counter_moves_when_redis_is_down_and_the_api_answers(
-    bookshop, settings
+    bookshop, settings, monkeypatch
 ):
+    # django-redis keeps one pool per URL for the whole process, made with the pool class
+    # of the first cache that asked: a fresh one here, made with the counting class.
+    monkeypatch.setattr(ConnectionFactory, "_pools", {})
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

@@ -2,15 +2,10 @@
 whatever ends a credential or a permission ends its hits at once; a throttle counts every
 hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from redis import Redis
-from redis.client import Pipeline
 from rest_framework.authtoken.models import Token
-from rest_framework.views import APIView
 
 from harness.testing import timing
 from recipes.tracked.tracked_cache import TrackedCache
@@ -22,46 +17,6 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 def alice():
     return get_user_model().objects.get(username="alice")
-
-
-@dataclass
-class Counted:
-    """DRF dispatches, and Redis round trips by what they ran (a failure names the extra
-    one)."""
-
-    dispatch: int = 0
-    redis: list[str] = field(default_factory=list)
-
-    def restart(self) -> None:
-        self.dispatch, self.redis = 0, []
-
-
-@pytest.fixture
-def counted(monkeypatch) -> Counted:
-    seen = Counted()
-    dispatch, command, pipeline = (
-        APIView.dispatch,
-        Redis.execute_command,
-        Pipeline.execute,
-    )
-
-    def counting_dispatch(self, *args, **kwargs):
-        seen.dispatch += 1
-        return dispatch(self, *args, **kwargs)
-
-    def counting_command(self, *args, **kwargs):
-        seen.redis.append(str(args[0]))
-        return command(self, *args, **kwargs)
-
-    def counting_pipeline(self, *args, **kwargs):
-        names = ",".join(str(c[0][0]) for c in self.command_stack)
-        seen.redis.append(f"pipeline({names})")  # one round trip, whatever it holds
-        return pipeline(self, *args, **kwargs)
-
-    monkeypatch.setattr(APIView, "dispatch", counting_dispatch)
-    monkeypatch.setattr(Redis, "execute_command", counting_command)
-    monkeypatch.setattr(Pipeline, "execute", counting_pipeline)
-    return seen
 
 
 @pytest.mark.parametrize("kind", ["anonymous", "alice-token", "alice-session"])
