@@ -125,6 +125,18 @@ def test_docs_include_the_hits_tables_the_harness_wrote():
     assert "python -m harness.bench hits" in included("hits")
 
 
+def test_the_benchmarks_page_opens_with_the_targets_its_table_counts():
+    """The headline's count of targets met is the count of "yes" rows beside it, and it is
+    the first thing the page includes."""
+    hits = included("hits")
+    met = re.search(r"Targets met in this run: (\d+) of (\d+)", hits)
+    rows = [match[2] for match in HITS_TARGET.finditer(hits)]
+    assert (int(met[1]), int(met[2])) == (rows.count("yes"), len(rows))
+    page = (ROOT / "docs" / "benchmarks.md").read_text()
+    first = re.search(r'--8<-- "([^"]+)"', page)[1]
+    assert first == "docs/includes/numbers/hits.md:headline"
+
+
 WORKLOAD_ROW = re.compile(
     r"^\| (?P<target>[^|]+?) \| [\d,]+ \| \d+% \| (\d+%)? \| (?P<stale>\d*) \| 0 \|$",
     re.MULTILINE,

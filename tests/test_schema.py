@@ -14,7 +14,11 @@ pytestmark = pytest.mark.concurrency  # a real server: skip locally with the oth
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("schema"), None) as running:
+    # Pages of 5 books: the same operations and statuses, at a tenth of the rendering.
+    small_pages = {"PAGE_SIZE": "5"}
+    with live_server(
+        tmp_path_factory.mktemp("schema"), None, server_env=small_pages
+    ) as running:
         yield running
 
 
