@@ -321,8 +321,9 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=4,
-        help="workload: rounds in alternating order (the machine is noisy)",
+        default=None,
+        help="workload (4) and shared-cache (2): rounds in alternating order (the "
+        "machine is noisy)",
     )
     parser.add_argument(
         "--chart", type=Path, help="hits: where to draw its chart (SVG)"
@@ -365,7 +366,7 @@ def main(argv: list[str] | None = None) -> str:
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload
 
-        clients, rounds = 8, args.rounds
+        clients, rounds = 8, args.rounds or 4
         output = run_workload(
             args.size, clients=clients, each=args.repeat * 5, rounds=rounds
         )
@@ -379,7 +380,7 @@ def main(argv: list[str] | None = None) -> str:
         from .shared_workload import PURGE_DELAY, SHARED_KINDS, run_shared_workload
         from .workload import WRITE_SHARE
 
-        clients, rounds = len(SHARED_KINDS), 2
+        clients, rounds = len(SHARED_KINDS), args.rounds or 2
         output = run_shared_workload(
             args.size, clients=clients, each=args.repeat * 5, rounds=rounds
         )

@@ -118,8 +118,14 @@ def wait_until_varnish_answers(varnish: Varnish, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            requests.request("PURGE", varnish.url("/"), timeout=2)
-            return
+            answer = requests.request("PURGE", varnish.url("/"), timeout=2)
+            if "X-Varnish" in answer.headers:
+                return
+            # Another server took the port between free_port() and varnishd's bind.
+            time.sleep(0.05)
+            if varnish.process.poll() is not None or time.monotonic() > deadline:
+                log = (varnish.workdir / "varnishd.log").read_text()
+                raise RuntimeError(f"another server answers on {varnish.base}: {log}")
         except requests.ConnectionError:
             if varnish.process.poll() is not None:
                 log = (varnish.workdir / "varnishd.log").read_text()

@@ -22,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from harness.site import serving
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # see test_docs
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]  # see test_docs
 PHONE = {"width": 390, "height": 844}
 # The suite runs beside these tests on two cores (gunicorn under load, among others): the
 # theme's scripts may take seconds to start, so every wait allows for it. No test times.

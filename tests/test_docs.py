@@ -13,11 +13,11 @@ from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 from harness.site import mkdocs_build
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs this module. The site is built once per run (tests/conftest.py): the
-# browser tests, a group of their own, use the same build, and the worker that asks for it
-# second waits for it. Its fixtures last the session: a test of another module run between
-# two of these would otherwise tear them down, and the next would build again.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
+# One worker runs this module and the browser tests (one xdist group): the site is built
+# once, for both, while the other worker runs the rest of the suite. Its fixtures last the
+# session: a test of another module run between two of these would otherwise tear them
+# down, and the next would build again.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
