@@ -7,7 +7,7 @@
   caching DRF responses (``rest_framework_extensions``), twice: with DRF's own token
   authentication, as a project without the auth-cache recipe runs it, and with the demo's
   cached authentication, as every recipe here runs: the comparison on equal terms.
-* The naive `cache_page`` + ``vary_on_headers("Authorization")``.
+* The naive ``cache_page`` + ``vary_on_headers("Authorization")``.
 * The middleware recipe with DRF's own ``TokenAuthentication``: what the auth-cache recipe
   saves on a token caller's hit.
 """

@@ -1,4 +1,4 @@
-"""The naive  bugs, shown failing: these tests pass by demonstrating them."""
+"""The naive version's two bugs, shown failing: these tests pass by demonstrating them."""
 
 import pytest
 from django.core.cache import cache

@@ -1,4 +1,4 @@
-"""The naive , as it is found in the wild: kept to show what it gets wrong.
+"""The naive middleware, as it is found in the wild: kept to show what it gets wrong.
 
 Installed only by the pitfall tests (``naive_middleware`` fixture), in front of this module's
 URLconf, which serves the bookshop under ``/books/`` and two views of the kind every API

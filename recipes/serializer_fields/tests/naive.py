@@ -1,4 +1,4 @@
-"""The naive  fields, as found in the wild: kept to show what they cost."""
+"""The naive cached fields, as found in the wild: kept to show what they cost."""
 
 from django.core.cache import cache
 from django.utils.functional import cached_property
@@ -25,7 +25,7 @@ class AuthorSerializer(shop.AuthorSerializer):
         return value
 
 
-# The naive  suggestion, a property on the Author model:
+# The naive version's other suggestion, a property on the Author model:
 @cached_property
 def book_count(self):  # lives as long as this instance: one request
     return self.books.count()

@@ -1,4 +1,4 @@
-"""The naive , shown serving stale data: these tests pass by demonstrating it."""
+"""The naive receivers, shown serving stale data: these tests pass by demonstrating it."""
 
 import pytest
 

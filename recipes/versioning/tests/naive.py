@@ -1,4 +1,4 @@
-"""The naive `VersionedCache``, as found in the wild: kept to show what it gets wrong."""
+"""The naive ``VersionedCache``, as found in the wild: kept to show what it gets wrong."""
 
 from django.core.cache import cache
 

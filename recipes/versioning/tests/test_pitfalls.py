@@ -1,4 +1,4 @@
-"""The naive  faults, shown failing: these tests pass by demonstrating them."""
+"""The naive version's two faults, shown failing: these tests pass by demonstrating them."""
 
 import threading
 
