@@ -13,8 +13,6 @@ RECIPE, NAIVE = "/api/tracked/books/", "/naive/by-credential/books/"
 
 
 # --8<-- [start:pitfalls]
-
-
 def test_a_fast_path_that_skips_authentication_serves_a_revoked_token(
     api_client, django_capture_on_commit_callbacks
 ):
