@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from django.conf import global_settings, settings
+from markdown.extensions.toc import slugify
 from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 
 from mkdocs_hooks import copy_unit_files
@@ -166,6 +167,50 @@ def test_recipe_goes_by_one_name_on_every_page(name):
     home = (ROOT / "docs" / "index.md").read_text()
     assert f"| [{title}](recipes/{slug(name)}.md) |" in home
     assert f"| {title} | `recipes/{name}/` |" in (ROOT / "README.md").read_text()
+
+
+PIECES = re.compile(r"^## What each piece prevents\n(?P<table>.*?)(?=^## )", re.M | re.S)
+SHOWN_BY = re.compile(r"\[`(?P<test>test_\w+)`\]\(#(?P<anchor>[\w-]+)\)")
+HEADING = re.compile(r"^#{2,4} (?P<title>.+)$", re.M)
+
+
+def section_showing(page: str, test: str) -> str | None:
+    """Return the anchor of the section that embeds ``test``'s code, or names it."""
+    shows = re.compile(rf"def {test}\(")
+    heading = None
+    for line in page.splitlines():
+        if found := HEADING.match(line):
+            heading = found["title"]
+            continue
+        if heading == "What each piece prevents":
+            continue
+        snippet = SNIPPET.match(line)
+        embedded = snippet and shows.search(
+            section_source(snippet["path"], snippet["section"])
+        )
+        if heading and (embedded or f"`{test}`" in line):
+            return slugify(heading, "-")
+    return None
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_each_defensive_piece_links_the_test_that_shows_its_failure(name):
+    """A reader who meets a piece of machinery can see what goes wrong without it: the
+    table names the failure, and links where the page shows the test that proves it."""
+    page = (ROOT / "docs" / "recipes" / f"{slug(name)}.md").read_text()
+    table = PIECES.search(page)
+    assert table, "no 'What each piece prevents' section"
+    links = SHOWN_BY.findall(table["table"])
+    assert len(links) >= 2
+    for test, anchor in links:
+        assert section_showing(page, test) == anchor, test
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs").rglob("*.md")), ids=str)
+def test_no_page_repeats_a_heading(page):
+    """Two sections of one name get anchors ``name`` and ``name_1``: a link finds the first."""
+    titles = [match["title"] for match in HEADING.finditer(page.read_text())]
+    assert len(titles) == len(set(titles))
 
 
 @pytest.mark.parametrize("name", RECIPES)

@@ -2,8 +2,8 @@
 
 No caller is ever served another caller's data; a hit costs what the recipe's page says
 (nothing, or only what authentication costs); and, for the recipes that invalidate, no read
-after a write through the API is stale. Each recipe's page embeds these tests and its own row
-of the table; what is particular to a recipe stays in its own tests.
+after a write through the API is stale. The promises page (``docs/promises.md``) embeds
+these tests and the table; what is particular to a recipe stays in its own tests.
 """
 
 import itertools

@@ -50,6 +50,7 @@ OUTCOME = "cache;desc="
 
 
 # --8<-- [start:warm]
+# --8<-- [start:core]
 @dataclass(frozen=True)
 class Target:
     """One response to warm: a path, as a client on ``host`` asks for it."""
@@ -64,6 +65,22 @@ class Target:
         return client.get(
             self.path, HTTP_HOST=self.host, HTTP_ACCEPT=self.accept, secure=self.secure
         )
+
+
+def warm_one(target: Target) -> tuple[str, str]:
+    """Return ``(written | skipped | failed, why)`` for one target."""
+    first = target.request()
+    if first.status_code != 200:
+        return "failed", f"status {first.status_code}"
+    if outcome(first) == "hit":
+        return "skipped", "already cached"
+    again = outcome(target.request())
+    if again != "hit":  # (2)!
+        return "failed", f"not stored (the next request was a {again})"
+    return "written", ""
+
+
+# --8<-- [end:core]
 
 
 @dataclass
@@ -90,7 +107,7 @@ def warm(
     report = Report()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = (
-            map(warm_one, targets)  # (2)!
+            map(warm_one, targets)  # (3)!
             if concurrency == 1
             else pool.map(partial(in_own_thread, warm_one), targets)
         )
@@ -104,19 +121,6 @@ def warm(
             progress(target)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def warm_one(target: Target) -> tuple[str, str]:
-    """Return ``(written | skipped | failed, why)`` for one target."""
-    first = target.request()
-    if first.status_code != 200:
-        return "failed", f"status {first.status_code}"
-    if outcome(first) == "hit":
-        return "skipped", "already cached"
-    again = outcome(target.request())
-    if again != "hit":  # (3)!
-        return "failed", f"not stored (the next request was a {again})"
-    return "written", ""
 
 
 def in_own_thread(work: Callable[[Target], tuple[str, str]], target: Target) -> Any:
