@@ -32,7 +32,9 @@ def test_recipe_page_shows_code_and_tests_from_the_modules(site):
     text = page_text(site, "recipes/cache-page")
 
     assert "class CachePageMixin:" in text
-    assert "def test_no_caller_is_served_another_callers_favorites(" in text
+    assert "def test_naive_serves_alices_favorites_to_bob(" in text
+    promises = page_text(site, "promises")
+    assert "def test_no_caller_is_served_another_callers_favorites(" in promises
 
 
 def test_notebook_is_rendered_from_a_fresh_execution(site):
