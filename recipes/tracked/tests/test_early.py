@@ -6,9 +6,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotAcceptable
 
 from harness.testing import timing
-from recipes.tracked.tracked_cache import TrackedCache
+from recipes.tracked.tracked_cache import (
+    TrackedCache,
+    negotiated_media_type,
+    select_media_type,
+)
+from recipes.tracked.views import BookViewSet
 
 BOOKS = "/api/tracked/books/"
 AUTHORS = "/api/tracked/authors/"
@@ -64,6 +70,35 @@ def test_accept_headers_that_pick_the_same_renderer_share_an_entry(api_client):
     assert timing(shared).cache == "hit"
     refused = client.get(BOOKS, HTTP_ACCEPT="application/xml")
     assert refused.status_code == 406
+
+
+@pytest.mark.parametrize(
+    ("accept", "query"),
+    [
+        ("application/json", ""),
+        ("text/html", ""),
+        ("text/html;q=0.1, application/json", ""),
+        ("*/*", ""),
+        ("*/*", "format=api"),
+        ("*/*", "format=json"),
+        ("text/html", "format=json"),  # a 406, either way
+        ("application/xml", ""),
+    ],
+)
+def test_the_remembered_negotiation_picks_what_drf_picks(rf, accept, query):
+    """An early hit remembers DRF's choice per ``Accept`` and ``?format=``: the same
+    choice DRF's negotiation makes for the whole request."""
+    request = rf.get(f"{BOOKS}?{query}", HTTP_ACCEPT=accept)
+    remembered = picked(negotiated_media_type, BookViewSet, request, {})
+    assert remembered == picked(select_media_type, BookViewSet, request, None)
+    assert remembered == picked(negotiated_media_type, BookViewSet, request, {})
+
+
+def picked(negotiate, *args) -> str:
+    try:
+        return negotiate(*args)
+    except NotAcceptable:
+        return "406"
 
 
 def token_deleted() -> None:
