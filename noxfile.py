@@ -226,6 +226,7 @@ def bench(session: nox.Session) -> None:
         "scale-out",
         "workload",
         "shared-cache",
+        "cache-check",
     ):
         session.run(
             "python",

@@ -27,6 +27,7 @@ MONITORING_SCENARIO = "monitoring"
 MEMORY_SCENARIO = "memory"
 SCALE_OUT_SCENARIO = "scale-out"
 SHARED_CACHE_SCENARIO = "shared-cache"
+CACHE_CHECK_SCENARIO = "cache-check"
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,7 @@ def main(argv: list[str] | None = None) -> str:
                 MEMORY_SCENARIO,
                 SCALE_OUT_SCENARIO,
                 SHARED_CACHE_SCENARIO,
+                CACHE_CHECK_SCENARIO,
             ]
         ),
     )
@@ -391,6 +393,17 @@ def main(argv: list[str] | None = None) -> str:
             f"{args.repeat * 5} requests each per round, {rounds} rounds in alternating "
             f"order, Varnish empty at the start of each, {WRITE_SHARE:.0%} writes, "
             f"the second purge {PURGE_DELAY} s after the first"
+        )
+    elif args.scenario == CACHE_CHECK_SCENARIO:
+        from .cache_check_cost import CALLERS, run_cache_check_cost
+        from .redis_server import bookshop_on_private_redis
+
+        with bookshop_on_private_redis(args.size):
+            output = run_cache_check_cost()
+        what = (
+            "Django's WSGI handler called in one process, SQLite in memory, a private "
+            "redis-server on loopback; the check's defaults (20 scenarios of up to 8 "
+            f"requests, seed 0), as {', '.join(CALLERS)}"
         )
     elif args.scenario == STAMPEDE_SCENARIO:
         output = run_stampede(args.repeat, args.size)

@@ -190,6 +190,7 @@ COOKBOOK_RECIPES = [
 COOKBOOK_TOOLS = [
     "recipes.testing",
     "recipes.memory",
+    "recipes.cache_check",
 ]
 
 # --8<-- [start:shared_cache]

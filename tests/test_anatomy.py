@@ -169,7 +169,9 @@ def test_recipe_goes_by_one_name_on_every_page(name):
     assert f"| {title} | `recipes/{name}/` |" in (ROOT / "README.md").read_text()
 
 
-PIECES = re.compile(r"^## What each piece prevents\n(?P<table>.*?)(?=^## )", re.M | re.S)
+PIECES = re.compile(
+    r"^## What each piece prevents\n(?P<table>.*?)(?=^## )", re.M | re.S
+)
 SHOWN_BY = re.compile(r"\[`(?P<test>test_\w+)`\]\(#(?P<anchor>[\w-]+)\)")
 HEADING = re.compile(r"^#{2,4} (?P<title>.+)$", re.M)
 

@@ -181,6 +181,13 @@ PROMISES = {
         cache_options=FAIL_OPEN,
         runner="pytest",
     ),
+    "cache_check": Promises(  # the reader's check, on versioning's wiring, then planted
+        "articles/test_cache_check.py",
+        views="versioning",
+        builds_on="versioning",
+        cache_options=FAIL_OPEN,
+        runner="cache-check",
+    ),
     "monitoring": Promises(  # counting what the versioning recipe's cache does
         "MonitoringContract",
         views="versioning",
@@ -311,7 +318,7 @@ def build_project(
     for name in (promises.builds_on, recipe):
         if name and (WIRING / f"{name}_command.py").exists():
             add_command(app, shape, WIRING / f"{name}_command.py")
-    if promises.runner == "pytest":
+    if promises.runner in ("pytest", "cache-check"):
         shape.write(WIRING / f"{recipe}_conftest.py", root / "conftest.py")
         shape.write(
             WIRING / f"{recipe}_tests.py", root / shape.rename(promises.contract)
@@ -383,6 +390,11 @@ def keeps_its_promises(
             project, shape.rename(promises.contract), env, redis_server
         )
         return
+    if promises.runner == "cache-check":
+        assert_the_check_finds_a_planted_stale_dependency(
+            project, shape.rename(promises.contract), env, shape
+        )
+        return
     tested = manage(
         "test", f"{shape.app}.tests.{promises.contract}", "--noinput", "-v", "2"
     )
@@ -406,6 +418,29 @@ def assert_own_tests_pass(
     assert on_redis.returncode == 1, on_redis.stdout[-6000:]
     assert "2 passed, 1 error" in on_redis.stdout, on_redis.stdout[-2000:]
     assert "expires entries by its server's clock" in on_redis.stdout
+
+
+def assert_the_check_finds_a_planted_stale_dependency(
+    project: Path, tests: str, env: dict[str, str], shape: Shape
+) -> None:
+    """The reader's check passes on the versioning recipe's wiring; with the caller's
+    namespace forgotten in ``cache_namespaces``, it fails on a stale per-user field."""
+    env = {k: v for k, v in env.items() if not k.startswith(("PYTEST_", "COV_"))}
+    passing = run_pytest(project, tests, env, workers=0)
+    assert passing.returncode == 0, passing.stdout[-6000:]
+    assert "1 passed" in passing.stdout, passing.stdout[-2000:]
+
+    views = project / shape.app / "views.py"
+    wired = views.read_text()
+    planted = re.sub(
+        r"return (\{\"\w+\"\}) \| \(.*\)$", r"return \1", wired, flags=re.M
+    )
+    assert planted != wired
+    views.write_text(planted)
+    failing = run_pytest(project, tests, env, workers=0)
+    assert failing.returncode == 1, failing.stdout[-6000:]
+    assert "the cached answer differs" in failing.stdout, failing.stdout[-6000:]
+    assert shape.rename("is_starred") in failing.stdout, failing.stdout[-6000:]
 
 
 def run_pytest(
