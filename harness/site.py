@@ -13,6 +13,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Where the site is published: its pages link to their sources, and its 404 page, served
+# for any missing path, addresses everything from the site's root (/drf/).
+PUBLISHED = {
+    "SITE_URL": "https://cookbook.example.test/drf/",
+    "REPO_URL": "https://github.com/example/drf-caching-cookbook",
+    "EDIT_URI": "https://github.com/example/drf-caching-cookbook/edit/main/docs/",
+}
+
 
 def mkdocs_build(
     config: Path, site: Path, **environment: str

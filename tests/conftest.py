@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from harness.site import ROOT, mkdocs_build
+from harness.site import PUBLISHED, ROOT, mkdocs_build
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
@@ -29,14 +29,17 @@ def notebook_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, notebook_cache: Path) -> Path:
-    """Build the real site once: the first worker that needs it builds it, on every
-    core, while another that needs it too waits for it rather than build it again beside
-    it. Its log is kept beside its pages."""
+    """Build the real site once, as it is published (its address and repository given):
+    the first worker that needs it builds it, on every core, while another that needs it
+    too waits for it rather than build it again beside it. Its log is kept beside its
+    pages."""
     site = run_folder(tmp_path_factory, "site")
     with FileLock(f"{site}.lock"):
         if not (site / "build.log").exists():
             cache = str(notebook_cache)
-            result = mkdocs_build(ROOT / "mkdocs.yml", site, NOTEBOOK_CACHE=cache)
+            result = mkdocs_build(
+                ROOT / "mkdocs.yml", site, NOTEBOOK_CACHE=cache, **PUBLISHED
+            )
             assert result.returncode == 0, result.stderr
             (site / "build.log").write_text(result.stderr)
     return site

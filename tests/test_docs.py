@@ -8,9 +8,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
 from mkdocs.utils.yaml import yaml_load  # mkdocs.yml's !ENV tags
 
-from harness.site import mkdocs_build
+from harness.site import PUBLISHED, mkdocs_build
+from mkdocs_hooks import uncached_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # One worker runs this module and the browser tests (one xdist group): the site is built
@@ -63,28 +66,6 @@ def test_a_notebook_chart_is_drawn_when_the_site_is_built(site, notebook):
     assert any(len(image) > 5_000 for image in images)  # a plot, not the page's icons
 
 
-PUBLISHED = {
-    "SITE_URL": "https://cookbook.example.test/drf/",
-    "REPO_URL": "https://github.com/example/drf-caching-cookbook",
-    "EDIT_URI": "https://github.com/example/drf-caching-cookbook/edit/main/docs/",
-}
-
-
-@pytest.fixture(scope="session")
-def published(
-    site: Path, notebook_cache: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The site rebuilt as it is published: its address and repository given."""
-    rebuilt = tmp_path_factory.mktemp("published")
-    cache = str(notebook_cache)
-    result = mkdocs_build(
-        ROOT / "mkdocs.yml", rebuilt, NOTEBOOK_CACHE=cache, **PUBLISHED
-    )
-    assert result.returncode == 0, result.stderr
-    (rebuilt / "build.log").write_text(result.stderr)
-    return rebuilt
-
-
 def test_the_plugin_renders_every_notebook_from_the_cache_the_hooks_filled(site):
     """mkdocs_hooks.py executes the notebooks the cache lacks, one per core, before any
     page is rendered: mkdocs-jupyter, which would run them one by one, finds each cached."""
@@ -94,35 +75,41 @@ def test_the_plugin_renders_every_notebook_from_the_cache_the_hooks_filled(site)
     assert log.count("Cache hit") == len(NOTEBOOKS)
 
 
-def test_a_rebuild_with_the_same_code_executes_no_notebook(site, published):
-    """What ``serve`` does on a page edit: every notebook comes from the cache."""
-    log = (published / "build.log").read_text()
+def test_a_rebuild_with_the_same_code_would_execute_no_notebook(
+    site, notebook_cache, monkeypatch
+):
+    """What ``serve`` does on a page edit: the hooks find every notebook in the cache the
+    build filled, so a rebuild executes none (asked of the hooks, not by building again)."""
+    for name, value in {"NOTEBOOK_CACHE": str(notebook_cache), **PUBLISHED}.items():
+        monkeypatch.setenv(name, value)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["mkdocs-jupyter"].config
 
-    assert "Executing" not in log
-    assert log.count("Cache hit") == len(NOTEBOOKS)
+    assert plugin["cache"]
+    assert plugin["execute"]
+    assert uncached_notebooks(get_files(config), plugin) == {}
 
 
-def test_every_page_links_to_its_source_in_the_repository(published):
+def test_every_page_links_to_its_source_in_the_repository(site):
     prefix = f"{PUBLISHED['REPO_URL']}/edit/main/"
-    for page in sorted(published.rglob("index.html")):
+    for page in sorted(site.rglob("index.html")):
         edit = re.search(r'<a href="([^"]+)" title="Edit this page"', page.read_text())
         assert edit, page
         assert edit[1].startswith(prefix), edit[1]
         assert (ROOT / edit[1].removeprefix(prefix)).is_file(), edit[1]
 
 
-def test_the_published_404_page_names_its_theme_and_links_from_the_site_root(published):
+def test_the_published_404_page_names_its_theme_and_links_from_the_site_root(site):
     """Served for any missing path, the 404 page cannot use relative addresses."""
-    addresses = re.findall(
-        r'(?:href|src)="([^"]+)"', (published / "404.html").read_text()
-    )
+    addresses = re.findall(r'(?:href|src)="([^"]+)"', (site / "404.html").read_text())
     internal = [a for a in addresses if not a.startswith(("https:", "data:", "#"))]
 
     assert PUBLISHED["REPO_URL"] in addresses
     assert any(address.endswith(".css") for address in internal)
     for address in internal:
         assert address.startswith("/drf/"), address
-        assert (published / address.removeprefix("/drf/")).exists(), address
+        assert (site / address.removeprefix("/drf/")).exists(), address
 
 
 def test_every_notebook_page_offers_its_ipynb_for_download(site):
@@ -229,7 +216,13 @@ def broken_links(site: Path) -> list[str]:
             if parts.scheme or parts.netloc or href.startswith(("mailto:", "data:")):
                 continue
             path = unquote(parts.path)
-            base = site if path.startswith("/") else page.parent  # the 404 page's links
+            if path.startswith("/"):  # the 404 page's links, from where it is published
+                base, path = (
+                    site,
+                    path.removeprefix(urlsplit(PUBLISHED["SITE_URL"]).path),
+                )
+            else:
+                base = page.parent
             target = (base / path.lstrip("/")).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"

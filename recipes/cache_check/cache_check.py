@@ -205,9 +205,8 @@ class CacheCheck:
         self.read_again()
 
     def replay(self, trace: Sequence["Step"]) -> str | None:
-        """Run ``trace`` as a scenario of its own; return the difference it ends in,
-        or ``None`` if it ends in none."""
-        self.setup()
+        """Run ``trace`` as the scenario this machine started when it was made (its
+        ``setup``); return the difference it ends in, or ``None`` if it ends in none."""
         try:
             for step in trace:
                 if step.outside:

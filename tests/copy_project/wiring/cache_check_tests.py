@@ -4,6 +4,6 @@
 from .cache_check import cache_check_test
 
 test_the_cache_answers_as_the_api_does = cache_check_test(
-    "/api/schema/", callers="cache_callers", max_examples=12, steps=8
+    "/api/schema/", callers="cache_callers", max_examples=8, steps=6
 )
 # --8<-- [end:tests]
