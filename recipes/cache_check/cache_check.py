@@ -4,9 +4,10 @@
 
 From the project's own OpenAPI schema, schemathesis generates chains of requests with valid
 bodies (create, read, update, read, delete, read), following the links it finds between the
-operations. After every GET that answers 200, each caller asks the same GET twice: as the
-cache answers it, and with every cache bypassed. A difference fails the test, with the
-shortest sequence of requests Hypothesis finds that produces it and both bodies.
+operations. After every GET that answers 200, and after every write, each caller asks
+the GETs read so far twice: as the cache answers them, and with every cache bypassed. A
+difference fails the test, with where the bodies differ, both bodies, and the shortest
+sequence of requests found that still produces it (``shrink``).
 
 What it catches: a stale read after any write the schema exposes or that a registered
 callable makes (a management command, a bulk ``update()``); one caller's data in another's
@@ -89,11 +90,12 @@ def check_read(machine: "CacheCheck", case: Any, reader: Caller, path: str) -> A
     cached = machine.send(case, reader)
     with caches_bypassed():
         fresh = machine.send(case, reader)
+    was, now = body_of(cached), body_of(fresh)
     answers = machine.answers[reader.name, path]
-    answers.append(body_of(fresh))
-    if body_of(cached) == body_of(fresh):
+    answers.append(now)
+    if was == now:
         return cached
-    if machine.accept_stale and body_of(cached) in answers:
+    if machine.accept_stale and was in answers:
         machine.report.stale_reads += 1  # not expired yet: what the recipe promises
         return cached
     machine.found(machine.difference(reader, path, cached, fresh))
@@ -106,10 +108,11 @@ def check_read(machine: "CacheCheck", case: Any, reader: Caller, path: str) -> A
 def check_vary(machine: "CacheCheck", answered: dict[str, Any], path: str) -> None:
     """A response a shared cache may store must name in ``Vary`` every request header on
     which two callers' bodies differ."""
+    bodies = {name: body_of(response) for name, response in answered.items()}
     for first in machine.callers:
         for second in machine.callers:
             response = answered[first.name]
-            if body_of(response) == body_of(answered[second.name]):
+            if bodies[first.name] == bodies[second.name]:
                 continue
             differing = headers_that_differ(first, second)
             named = vary_of(response)
