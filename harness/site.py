@@ -3,6 +3,7 @@
 import functools
 import http.server
 import os
+import re
 import socketserver
 import subprocess
 import sys
@@ -55,3 +56,24 @@ def serving(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+CACHE_OUTCOME = re.compile(r"cache (?P<cache>\w+)\s+(?P<queries>\d+) queries")
+
+
+def a_miss_is_followed_by_a_cheaper_hit(told: str) -> bool:
+    """Whether the requests a story or a notebook told (``sandbox.tell``'s lines) show,
+    after their first miss, a hit that ran fewer queries; a story that shows no miss (a
+    recipe that sets headers only) passes if it told any request."""
+    outcomes = [
+        (match["cache"], int(match["queries"]))
+        for match in CACHE_OUTCOME.finditer(told)
+    ]
+    misses = [index for index, (cache, _) in enumerate(outcomes) if cache == "miss"]
+    if not misses:
+        return bool(outcomes)
+    first_miss = outcomes[misses[0]]
+    return any(
+        cache == "hit" and queries < first_miss[1]
+        for cache, queries in outcomes[misses[0] :]
+    )
