@@ -7,11 +7,13 @@ response that leaks from one user to the other shows up in ``is_favorite``.
 """
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -104,9 +106,16 @@ def _book(rng: random.Random, n: int, authors: list[Author]) -> Book:
     )
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password, hashed once per process: both users share it, and each hash
+    is a PBKDF2 run, slow by design, and every notebook, server and test worker seeds."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _demo_user(username: str):
     user, _ = get_user_model().objects.get_or_create(username=username)
-    user.set_password(DEMO_PASSWORD)
+    user.password = demo_password_hash()
     user.save()
     Token.objects.get_or_create(user=user)
     return user
