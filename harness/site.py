@@ -72,8 +72,8 @@ def a_miss_is_followed_by_a_cheaper_hit(told: str) -> bool:
     misses = [index for index, (cache, _) in enumerate(outcomes) if cache == "miss"]
     if not misses:
         return bool(outcomes)
-    first_miss = outcomes[misses[0]]
+    _, miss_queries = outcomes[misses[0]]
     return any(
-        cache == "hit" and queries < first_miss[1]
-        for cache, queries in outcomes[misses[0] :]
+        cache == "hit" and queries < miss_queries
+        for cache, queries in outcomes[misses[0] + 1 :]
     )

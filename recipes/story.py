@@ -16,7 +16,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 def tell_story(package: str) -> None:
     """Run the notebook of ``package`` (``recipes.cache_page``) top to bottom."""
-    path = NOTEBOOKS / f"{package.rpartition('.')[2]}.ipynb"
+    path = notebook_of(package)
     if not path.exists():
         raise SystemExit(
             f"{path} is missing: stories run from a checkout of the cookbook"
@@ -28,6 +28,11 @@ def tell_story(package: str) -> None:
             print("\n" + "\n".join(_wrapped(source)) + "\n")
         elif cell["cell_type"] == "code":
             _run(source, namespace)
+
+
+def notebook_of(package: str) -> Path:
+    """Return the notebook whose story ``package`` (``recipes.cache_page``) tells."""
+    return NOTEBOOKS / f"{package.rpartition('.')[2]}.ipynb"
 
 
 def _run(source: str, namespace: dict[str, Any]) -> None:

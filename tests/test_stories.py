@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 
 from harness.site import a_miss_is_followed_by_a_cheaper_hit
+from recipes.story import notebook_of
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = settings.COOKBOOK_RECIPES + settings.COOKBOOK_TOOLS
@@ -42,11 +43,10 @@ def test_a_story_runs_in_a_terminal_and_a_miss_is_followed_by_a_cheaper_hit():
 
 @pytest.mark.parametrize("package", STORIES)
 def test_every_story_tells_its_own_notebook_in_plain_python(package):
-    name = package.rpartition(".")[2]
-    main = ROOT / "recipes" / name / "__main__.py"
+    main = ROOT / package.replace(".", "/") / "__main__.py"
     assert "tell_story(__package__)" in main.read_text()
 
-    cells = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+    cells = json.loads(notebook_of(package).read_text())["cells"]
     for cell in cells:
         if cell["cell_type"] == "code":
             ast.parse("".join(cell["source"]))  # a magic or a top-level await fails
