@@ -112,7 +112,7 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 @dataclass
 class Tour:
-    """Every page, visited once at a desktop's width and once at a phone's: what went
+    """Every page, loaded at a desktop's width and then narrowed to a phone's: what went
     wrong, the code blocks of each page that scroll sideways (by their first line), how
     many screens down each recipe page's "In your own project" starts, and the pages wider
     than a phone."""
@@ -139,8 +139,7 @@ def tour(site: Path, browser: Any, base_url: str) -> Tour:
             own_project_at[path] = reader.tab.eval_on_selector(
                 "#in-your-own-project", SCREENS_DOWN
             )
-        reader.tab.set_viewport_size(PHONE)
-        reader.tab.goto(url, wait_until="load")
+        reader.tab.set_viewport_size(PHONE)  # the layout follows, as a phone's would
         if (width := reader.tab.evaluate(PAGE_WIDTH)) > PHONE["width"]:
             wide[path] = width
     reader.tab.close()
