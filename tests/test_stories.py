@@ -13,15 +13,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from harness.site import a_miss_is_followed_by_a_cheaper_hit
+from harness.site import ROOT, a_miss_is_followed_by_a_cheaper_hit
 from recipes.story import notebook_of
 
-ROOT = Path(__file__).resolve().parent.parent
 STORIES = settings.COOKBOOK_RECIPES + settings.COOKBOOK_TOOLS
 
 
