@@ -8,6 +8,8 @@
   loaded beside these as a reader's ``conftest.py`` loads them.
 * ``api_client("alice-token")`` and friends give clients for each kind of caller;
   ``revoke_token("alice")`` deletes a user's tokens as a committed transaction would.
+* ``counted`` counts DRF dispatches and Redis round trips: a hit answered before DRF's
+  dispatch shows none of the first, and one of the second.
 * ``redis_server`` starts a private ``redis-server`` on a free loopback port. Outside CI it
   skips with the reason when the binary is missing; with ``CI=true`` it fails instead.
 """
@@ -20,6 +22,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -182,6 +185,50 @@ def assert_reads_match_uncached(client: APIClient, paths: Iterable[str]) -> None
     for path in paths:
         cached, fresh = read_both(client, path)
         assert cached == fresh, path
+
+
+@dataclass
+class Counted:
+    """DRF dispatches, and Redis round trips by what they ran (a failure names the extra
+    one)."""
+
+    dispatch: int = 0
+    redis: list[str] = field(default_factory=list)
+
+    def restart(self) -> None:
+        self.dispatch, self.redis = 0, []
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counted:
+    from redis import Redis
+    from redis.client import Pipeline
+    from rest_framework.views import APIView
+
+    seen = Counted()
+    dispatch, command, pipeline = (
+        APIView.dispatch,
+        Redis.execute_command,
+        Pipeline.execute,
+    )
+
+    def counting_dispatch(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.dispatch += 1
+        return dispatch(self, *args, **kwargs)
+
+    def counting_command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.redis.append(str(args[0]))
+        return command(self, *args, **kwargs)
+
+    def counting_pipeline(self: Any, *args: Any, **kwargs: Any) -> Any:
+        names = ",".join(str(c[0][0]) for c in self.command_stack)
+        seen.redis.append(f"pipeline({names})")  # one round trip, whatever it holds
+        return pipeline(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "dispatch", counting_dispatch)
+    monkeypatch.setattr(Redis, "execute_command", counting_command)
+    monkeypatch.setattr(Pipeline, "execute", counting_pipeline)
+    return seen
 
 
 @pytest.fixture(scope="session")

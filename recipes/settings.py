@@ -145,7 +145,7 @@ SESSION_ENGINE = (
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "recipes.auth_cache.cached_auth.CachedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "recipes.auth_cache.cached_auth.CachedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"

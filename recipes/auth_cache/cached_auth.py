@@ -19,6 +19,9 @@ How the caching works:
   one made while Redis was unreachable, whose tombstone could not be written.
 * When the cache is down, every request authenticates from the database, as without this
   module (with django-redis' ``IGNORE_EXCEPTIONS``).
+* Each authentication names the entries a request's caller stands on, and what they held
+  (``credential_entries``): a response cache that answers before DRF's dispatch reads
+  them beside its entry, and answers only while each still holds the same.
 """
 
 import hashlib
@@ -35,7 +38,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 ENDED = "ended"  # a tombstone: what a change leaves in place of an entry
@@ -100,6 +103,12 @@ class CachedTokenAuthentication(TokenAuthentication):
             store.store(token_key(key), token)
         return token.user, token
 
+    def credential_entries(self, request: Any) -> dict[tuple[str, str], Any]:
+        """The entry a request's token stands on, by (cache alias, key), and its value."""
+        return {
+            (AuthCache.from_settings().alias, token_key(request.auth.key)): request.auth
+        }
+
 
 # --8<-- [end:token]
 
@@ -148,11 +157,29 @@ class SessionStore(cached_db.SessionStore):
             )
             store.end_on_commit([self.cache_key_prefix + session_key])
 
+    def credential_entries(self, user: Any) -> dict[tuple[str, str], Any]:
+        """The session's entry and its user's, by (cache alias, key), and their values."""
+        store = AuthCache.from_settings()
+        return {
+            (settings.SESSION_CACHE_ALIAS, self.cache_key): self._session,
+            (store.alias, user_key(user.pk)): user,
+        }
+
     async def aload(self) -> dict[str, Any]:
         return await sync_to_async(self.load)()
 
     async def adelete(self, session_key: str | None = None) -> None:
         await sync_to_async(self.delete)(session_key)
+
+
+class CachedSessionAuthentication(SessionAuthentication):
+    """DRF's ``SessionAuthentication``, naming the cached entries a caller stands on."""
+
+    def credential_entries(self, request: Any) -> dict[tuple[str, str], Any] | None:
+        session = request._request.session
+        if not isinstance(session, SessionStore):
+            return None  # another engine: nothing cached to name
+        return session.credential_entries(request.user)
 
 
 # --8<-- [end:session]

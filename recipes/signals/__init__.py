@@ -6,5 +6,6 @@ TITLE = "Invalidation from model signals"
 COPY_UNIT = (
     "recipes/versioned/__init__.py",
     "recipes/versioned/namespaces.py",
+    "recipes/versioned/early.py",
     "recipes/versioned/signals.py",
 )

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Favorite, Review
+from recipes.versioned.early import AnsweredEarlyMixin
 from recipes.versioned.namespaces import Namespaces, VersionedResponseMixin
 from recipes.versioned.signals import ModelInvalidator
 from recipes.versioning.views import book_namespaces
@@ -38,7 +39,7 @@ def favorites_changed(instance: Any, related_pks: Any) -> set[str]:
 # --8<-- [end:watch]
 
 
-class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
+class BookViewSet(AnsweredEarlyMixin, VersionedResponseMixin, bookshop.BookViewSet):
     cache_name = "books"
     cache_namespaces_store = namespaces
 
@@ -46,7 +47,7 @@ class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
         return book_namespaces(request, action)  # the versioning recipe's
 
 
-class AuthorViewSet(VersionedResponseMixin, bookshop.AuthorViewSet):
+class AuthorViewSet(AnsweredEarlyMixin, VersionedResponseMixin, bookshop.AuthorViewSet):
     cache_name = "authors"
     cache_namespaces_store = namespaces
 

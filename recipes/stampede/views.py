@@ -22,11 +22,13 @@ guard = StampedeGuard("default", stale_for=30, lease=10, wait=10)
 class BookViewSet(StampedeProtectedMixin, signals.BookViewSet):
     cache_name = "stampede-books"
     stampede_guard = guard
+    cache_answers_early = False  # a hit is the guard's to judge: fresh, stale or gone
 
 
 class AuthorViewSet(StampedeProtectedMixin, signals.AuthorViewSet):
     cache_name = "stampede-authors"
     stampede_guard = guard
+    cache_answers_early = False  # a hit is the guard's to judge: fresh, stale or gone
 
 
 class RenderedBookViewSet(

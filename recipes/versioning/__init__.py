@@ -6,4 +6,5 @@ TITLE = "Namespace versioning"
 COPY_UNIT = (
     "recipes/versioned/__init__.py",
     "recipes/versioned/namespaces.py",
+    "recipes/versioned/early.py",
 )

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Book, Review
+from recipes.versioned.early import AnsweredEarlyMixin
 from recipes.versioned.namespaces import Namespaces, VersionedResponseMixin
 
 namespaces = Namespaces("default")
@@ -19,7 +20,7 @@ def book_namespaces(request: Request, action: str) -> set[str]:
     return {"books", "authors"} | mine  # (1)!
 
 
-class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
+class BookViewSet(AnsweredEarlyMixin, VersionedResponseMixin, bookshop.BookViewSet):
     cache_name = "books"
     cache_namespaces_store = namespaces
 
@@ -48,7 +49,7 @@ class BookViewSet(VersionedResponseMixin, bookshop.BookViewSet):
 # --8<-- [end:books]
 
 
-class AuthorViewSet(VersionedResponseMixin, bookshop.AuthorViewSet):
+class AuthorViewSet(AnsweredEarlyMixin, VersionedResponseMixin, bookshop.AuthorViewSet):
     cache_name = "authors"
     cache_namespaces_store = namespaces
 

@@ -10,13 +10,16 @@ from rest_framework.request import Request
 from .base_views import ArticleViewSet as UncachedArticleViewSet
 from .models import Article
 from .serializers import ArticleSerializer
+from .versioned.early import AnsweredEarlyMixin
 from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .versioned.signals import ModelInvalidator
 
 namespaces = Namespaces("default")
 
 
-class ArticleViewSet(VersionedResponseMixin, UncachedArticleViewSet):
+class ArticleViewSet(
+    AnsweredEarlyMixin, VersionedResponseMixin, UncachedArticleViewSet
+):
     """Reads only: no ``perform_*`` hook knows about the cache."""
 
     cache_name = "articles"

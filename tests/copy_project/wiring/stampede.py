@@ -10,6 +10,7 @@ from .versioning_views import ArticleViewSet as VersionedArticleViewSet
 
 class ArticleViewSet(StampedeProtectedMixin, VersionedArticleViewSet):
     stampede_guard = StampedeGuard("default", stale_for=30, lease=10, wait=10)
+    cache_answers_early = False  # a hit is the guard's to judge: fresh, stale or gone
 
 
 # --8<-- [end:wiring]

@@ -7,13 +7,16 @@ from rest_framework.request import Request
 
 # Your ViewSet as it is now, before any cache (here in base_views.py):
 from .base_views import ArticleViewSet as UncachedArticleViewSet
+from .versioned.early import AnsweredEarlyMixin
 from .versioned.namespaces import Namespaces, VersionedResponseMixin
 from .models import Article
 
 namespaces = Namespaces("default")
 
 
-class ArticleViewSet(VersionedResponseMixin, UncachedArticleViewSet):
+class ArticleViewSet(
+    AnsweredEarlyMixin, VersionedResponseMixin, UncachedArticleViewSet
+):
     cache_name = "articles"
     cache_namespaces_store = namespaces
 
