@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.3.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.4.0 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Answer a versioned entry's hits before DRF's dispatch, in one ``get_many``.
 
@@ -21,11 +21,13 @@ How it works:
 * Which keys go with an alias is remembered in each process: the first hit of an alias in
   a process reads the alias, then what it names (two round trips), and every later one,
   one.
-* Anything else goes through DRF, which stores the alias when its answer is a 200 that may
-  be stored: another method (HEAD too), an unknown host, an ``Accept`` no renderer
-  serves, an out-of-date alias. So do all of a view's requests when a hit must pass DRF's
-  checks: a view with throttles (each hit must be counted), a permission that may read
-  more than the user (anything but ``AllowAny``, ``IsAuthenticated``,
+* Anything else goes through DRF. When DRF answers from a current entry (a hit through
+  its dispatch, a 200 that may be stored), the alias is stored: not on the entry's first
+  miss, since under writes most entries are never read again, and each alias is a write
+  of its own. Through DRF go another method (HEAD too), an unknown host, an ``Accept``
+  no renderer serves, an out-of-date alias. So do all of a view's requests when a hit
+  must pass DRF's checks: a view with throttles (each hit must be counted), a permission
+  that may read more than the user (anything but ``AllowAny``, ``IsAuthenticated``,
   ``IsAuthenticatedOrReadOnly`` and ``IsAdminUser``), or an authentication that cannot
   name the entries it reads (DRF's own: each of its hits reads the database).
 * An alias lasts the view's ``cache_timeout``, and never longer than the session it was
@@ -49,7 +51,6 @@ from rest_framework import permissions
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .namespaces import SCHEMA_VERSION, Namespaces
@@ -108,12 +109,11 @@ class AnsweredEarlyMixin:
         return answer_hits_first(cls, f"{cls.cache_name}.{action}", view)
 
     def is_current(self, entry: Any, versions: dict[str, int]) -> bool:
-        self.note_for_early_path(versions)
-        return super().is_current(entry, versions)
-
-    def entry_for(self, response: Response, versions: dict[str, int]) -> Any:
-        self.note_for_early_path(versions)
-        return super().entry_for(response, versions)
+        """A current entry read through DRF is worth an alias: it was read again."""
+        current = super().is_current(entry, versions)
+        if current:
+            self.note_for_early_path(versions)
+        return current
 
     def note_for_early_path(self, versions: dict[str, int]) -> None:
         """Tell the early wrapper the versions and the credential this answer stood on."""

@@ -3,7 +3,7 @@
 # --8<-- [start:settings]
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "articles.cached_auth.CachedTokenAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
+    "articles.cached_auth.CachedSessionAuthentication",  # names what a session reads
 ]
 AUTHENTICATION_BACKENDS = ["articles.cached_auth.CachedModelBackend"]
 SESSION_ENGINE = "articles.cached_auth"  # the module holds the corrected SessionStore
