@@ -230,7 +230,11 @@ def early_key(
 ) -> str | None:
     """Return a key of what a GET's response depends on, read from the raw request: the
     credential instead of the user. ``None`` for anything but a GET, an unknown host, or
-    an ``Accept`` no renderer serves: DRF answers those as it would."""
+    an ``Accept`` no renderer serves: DRF answers those as it would.
+
+    The same key, and negotiation, as the tracked recipe's early path: each copy unit
+    carries its own, so that it can be copied alone.
+    """
     if request.method != "GET":
         return None
     try:

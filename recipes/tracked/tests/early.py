@@ -3,29 +3,17 @@ must respect: a permission that reads the caller's groups, a throttle, and an
 authentication the key does not know."""
 
 from django.urls import include, path
-from rest_framework import permissions, throttling
 from rest_framework.authentication import BaseAuthentication
 
+from harness.early_path import InReaders, TwoAMinute
 from recipes.tracked import views as tracked
 
 from .grown import router_for
 
 
-class InReaders(permissions.BasePermission):
-    """Only members of the ``readers`` group read: a query, on every request."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return user.is_authenticated and user.groups.filter(name="readers").exists()
-
-
 class ReadersBooks(tracked.BookViewSet):
     cache_name = "readers-books"
     permission_classes = [InReaders]
-
-
-class TwoAMinute(throttling.UserRateThrottle):
-    rate = "2/min"
 
 
 class ThrottledBooks(tracked.BookViewSet):

@@ -3,11 +3,10 @@ whatever ends a credential or a permission ends its hits at once; a throttle cou
 hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAcceptable
 
+from harness.early_path import CREDENTIAL_ENDINGS, alice
 from harness.testing import timing
 from recipes.tracked.tracked_cache import (
     TrackedCache,
@@ -19,10 +18,6 @@ from recipes.tracked.views import BookViewSet
 BOOKS = "/api/tracked/books/"
 AUTHORS = "/api/tracked/authors/"
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-def alice():
-    return get_user_model().objects.get(username="alice")
 
 
 @pytest.mark.parametrize("kind", ["anonymous", "alice-token", "alice-session"])
@@ -101,24 +96,7 @@ def picked(negotiate, *args) -> str:
         return "406"
 
 
-def token_deleted() -> None:
-    Token.objects.filter(user=alice()).delete()
-
-
-def user_deactivated() -> None:
-    user = alice()
-    user.is_active = False
-    user.save()
-
-
-ENDINGS = [
-    ("alice-token", token_deleted),
-    ("alice-token", user_deactivated),
-    ("alice-session", user_deactivated),
-]
-
-
-@pytest.mark.parametrize(("kind", "ending"), ENDINGS)
+@pytest.mark.parametrize(("kind", "ending"), CREDENTIAL_ENDINGS)
 def test_whatever_ends_a_credential_ends_its_hits_at_once(
     api_client, kind, ending, django_capture_on_commit_callbacks
 ):

@@ -3,28 +3,16 @@ that reads the caller's groups, a throttle, and DRF's own token authentication, 
 names no cached entry."""
 
 from django.urls import include, path
-from rest_framework import permissions, throttling
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.routers import SimpleRouter
 
+from harness.early_path import InReaders, TwoAMinute
 from recipes.versioning import views as versioning
-
-
-class InReaders(permissions.BasePermission):
-    """Only members of the ``readers`` group read: a query, on every request."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return user.is_authenticated and user.groups.filter(name="readers").exists()
 
 
 class ReadersBooks(versioning.BookViewSet):
     cache_name = "readers-books"
     permission_classes = [InReaders]
-
-
-class TwoAMinute(throttling.UserRateThrottle):
-    rate = "2/min"
 
 
 class ThrottledBooks(versioning.BookViewSet):

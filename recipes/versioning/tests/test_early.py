@@ -3,20 +3,15 @@ semantics: a bumped namespace, an ended credential or a changed session ends the
 a view whose hits must pass DRF's checks keeps them behind its dispatch."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 
+from harness.early_path import CREDENTIAL_ENDINGS, alice
 from harness.testing import timing
 from recipes.versioned import early
 
 BOOKS = "/api/versioning/books/"
 JSON = {"HTTP_ACCEPT": "application/json"}
 KINDS = ["anonymous", "alice-token", "alice-session"]
-
-
-def alice():
-    return get_user_model().objects.get(username="alice")
 
 
 def exchanged(response) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -89,24 +84,7 @@ def test_a_write_ends_the_hits_that_showed_it_and_no_other(
     assert shown[book_id] is False  # alice had it as a favourite: toggled off
 
 
-def token_deleted() -> None:
-    Token.objects.filter(user=alice()).delete()
-
-
-def user_deactivated() -> None:
-    user = alice()
-    user.is_active = False
-    user.save()
-
-
-ENDINGS = [
-    ("alice-token", token_deleted),
-    ("alice-token", user_deactivated),
-    ("alice-session", user_deactivated),
-]
-
-
-@pytest.mark.parametrize(("kind", "ending"), ENDINGS)
+@pytest.mark.parametrize(("kind", "ending"), CREDENTIAL_ENDINGS)
 def test_whatever_ends_a_credential_ends_its_hits_at_once(
     api_client, kind, ending, django_capture_on_commit_callbacks
 ):
