@@ -3,13 +3,16 @@ still respect, and the ways a credential ends.
 
 * ``InReaders``: a permission that reads the caller's groups, on every request;
 * ``TwoAMinute``: a throttle that refuses a caller's third request of a minute;
-* ``CREDENTIAL_ENDINGS``: a caller kind, and a change that must end its hits at once.
+* ``CREDENTIAL_ENDINGS``: a caller kind, and a change that must end its hits at once;
+* ``book_urls``: each book ViewSet served under its own prefix, as the tests' URLconfs do.
 """
 
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import include, path
 from rest_framework import permissions, throttling
+from rest_framework.routers import SimpleRouter
 
 
 class InReaders(permissions.BasePermission):
@@ -47,3 +50,17 @@ CREDENTIAL_ENDINGS: list[tuple[str, Callable[[], None]]] = [
     ("alice-token", user_deactivated),
     ("alice-session", user_deactivated),
 ]
+
+
+def router_for(viewset: type) -> list:
+    router = SimpleRouter()
+    router.register("books", viewset, basename="book")
+    return router.urls
+
+
+def book_urls(viewsets: dict[str, type]) -> list:
+    """Serve each ViewSet's books under ``<prefix>/books/``."""
+    return [
+        path(f"{prefix}/", include((router_for(viewset), prefix.replace("/", "-"))))
+        for prefix, viewset in viewsets.items()
+    ]

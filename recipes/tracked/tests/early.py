@@ -2,13 +2,10 @@
 must respect: a permission that reads the caller's groups, a throttle, and an
 authentication the key does not know."""
 
-from django.urls import include, path
 from rest_framework.authentication import BaseAuthentication
 
-from harness.early_path import InReaders, TwoAMinute
+from harness.early_path import InReaders, TwoAMinute, book_urls
 from recipes.tracked import views as tracked
-
-from .grown import router_for
 
 
 class ReadersBooks(tracked.BookViewSet):
@@ -39,7 +36,4 @@ VIEWSETS = {
     "api-key": ApiKeyBooks,
     "api/tracked": tracked.BookViewSet,
 }
-urlpatterns = [
-    path(f"{prefix}/", include((router_for(viewset), prefix.replace("/", "-"))))
-    for prefix, viewset in VIEWSETS.items()
-]
+urlpatterns = book_urls(VIEWSETS)

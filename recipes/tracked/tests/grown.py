@@ -12,8 +12,8 @@ under ``/grown/<recipe>/books/`` (``urls`` below), beside the same API uncached.
 from django.db.models import Count
 from django.urls import include, path
 from rest_framework import serializers
-from rest_framework.routers import SimpleRouter
 
+from harness.early_path import router_for
 from recipes.bookshop import views as bookshop
 from recipes.bookshop.models import Author, Book, Favorite
 from recipes.bookshop.serializers import AuthorSerializer, BookSerializer
@@ -78,12 +78,6 @@ class VersioningBooks(Grown, versioning.BookViewSet):
 
 class ManualKeysBooks(Grown, manual_keys.BookViewSet):
     cache_namespace = "grown-books"
-
-
-def router_for(viewset: type) -> list:
-    router = SimpleRouter()
-    router.register("books", viewset, basename="book")
-    return router.urls
 
 
 VIEWSETS = {

@@ -2,11 +2,9 @@
 that reads the caller's groups, a throttle, and DRF's own token authentication, which
 names no cached entry."""
 
-from django.urls import include, path
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.routers import SimpleRouter
 
-from harness.early_path import InReaders, TwoAMinute
+from harness.early_path import InReaders, TwoAMinute, book_urls
 from recipes.versioning import views as versioning
 
 
@@ -33,13 +31,4 @@ VIEWSETS = {
 }
 
 
-def router_for(viewset: type) -> list:
-    router = SimpleRouter()
-    router.register("books", viewset, basename="book")
-    return router.urls
-
-
-urlpatterns = [
-    path(f"{prefix}/", include((router_for(viewset), prefix.replace("/", "-"))))
-    for prefix, viewset in VIEWSETS.items()
-]
+urlpatterns = book_urls(VIEWSETS)
