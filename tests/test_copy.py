@@ -36,7 +36,9 @@ class Promises:
     runner, or (``runner="pytest"``) the reader's own pytest module the page shows;
     ``cache_options`` are the django-redis options the page says are required; ``builds_on``
     names the recipe whose wiring the page builds on (copied as ``<recipe>_views.py``, with
-    its copy unit).
+    its copy unit); ``also`` names recipes copied beside it as their pages say (copy unit,
+    settings, apps.py), without views; ``answers_early``: a hit read before is answered
+    before DRF's dispatch.
     """
 
     contract: str
@@ -52,6 +54,8 @@ class Promises:
     raw_sql: str = "stale"  # after SQL through Django's connection: "fresh" if seen
     # after a write Redis missed, once it is back with its entries: "fresh" if relayed
     after_outage: str = "stale"
+    also: tuple[str, ...] = ()
+    answers_early: bool = False
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
@@ -123,10 +127,12 @@ PROMISES = {
     "manual_keys": Promises(
         "ResponseCacheContract", hit_queries=AUTHENTICATION_QUERIES
     ),
-    "versioning": Promises(
+    "versioning": Promises(  # with the auth-cache recipe: its hits answered early
         "ResponseCacheContract",
-        hit_queries=AUTHENTICATION_QUERIES,
+        hit_queries=NO_QUERIES,
         cache_options=FAIL_OPEN,
+        also=("auth_cache",),
+        answers_early=True,
     ),
     "signals": Promises(
         "ResponseCacheContract",
@@ -140,6 +146,7 @@ PROMISES = {
         outside_api="fresh",
         raw_sql="fresh",
         after_outage="fresh",  # its outbox
+        answers_early=True,
     ),
     "stampede": Promises(
         "ResponseCacheContract",
@@ -174,6 +181,7 @@ PROMISES = {
         cache_options=FAIL_OPEN,
         views="middleware",
         builds_on="middleware",
+        answers_early=True,
     ),
     "testing": Promises(  # the reader's own tests, on real Redis and on fakeredis
         "articles/test_cache.py",
@@ -268,6 +276,7 @@ def build_project(
 ) -> Path:
     """Start a project, add its app, copy the recipe's files, wire them up in the project's
     names (``own_models=False`` leaves out the models.py a page shows: a step skipped)."""
+    copied = (promises.builds_on, *promises.also, recipe)
     root.mkdir(parents=True)
     # Django's own command, as ``django-admin startproject`` runs it, in this process: a
     # process of its own would cost a second of imports per project.
@@ -276,11 +285,7 @@ def build_project(
     extra = [
         PROJECT / "settings_extra.py",
         shape.source("settings_extra.py", PROJECT / "settings_extra.py"),
-        *(
-            WIRING / f"{name}_settings.py"
-            for name in (promises.builds_on, recipe)
-            if name
-        ),
+        *(WIRING / f"{name}_settings.py" for name in copied if name),
     ]
     settings.write_text(
         settings.read_text()
@@ -305,7 +310,7 @@ def build_project(
             text = (app / "models.py").read_text() + "\n" + shape.text(tail)
             (app / "models.py").write_text(text)
     shape.write(WIRING / f"{promises.views or recipe}.py", app / "views.py")
-    for name in (promises.builds_on, recipe):  # the recipe's own apps.py, if it has one
+    for name in copied:  # the recipe's own apps.py, if it has one
         if name and (WIRING / f"{name}_apps.py").exists():
             shape.write(WIRING / f"{name}_apps.py", app / "apps.py")
     if promises.builds_on:
@@ -313,8 +318,10 @@ def build_project(
             WIRING / f"{promises.builds_on}.py", app / f"{promises.builds_on}_views.py"
         )
         copy_into(app, promises.builds_on)
+    for name in promises.also:
+        copy_into(app, name)
     shape.write(PROJECT / "contract.py", app / "tests.py")
-    for name in (promises.builds_on, recipe):
+    for name in copied:
         if name and (WIRING / f"{name}_command.py").exists():
             add_command(app, shape, WIRING / f"{name}_command.py")
     if promises.runner in ("pytest", "cache-check"):

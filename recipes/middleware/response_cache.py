@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.4.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.5.0 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """A response cache for DRF views that keys on what DRF resolved, configured from settings.
 
@@ -27,22 +27,44 @@ How the caching works:
   ``IGNORE_EXCEPTIONS`` every request is a miss, answered from the database.
 * Each response reports the outcome in ``Server-Timing``: ``cache;desc="hit"``, ``"miss"``
   or ``"bypass"``.
+
+Hits before DRF's dispatch (``as_view``), with the auth-cache recipe:
+
+* A GET is also keyed from the request as sent: the credential itself (the
+  ``Authorization`` header, the session cookie) in place of the user, the media type DRF's
+  negotiation would pick, and the rest of the key above. That key names the caller's
+  *alias*: the response as DRF sent it, and the cached credential entries the caller was
+  authenticated from, with their values (auth-cache's ``credential_entries``).
+* A hit is one ``get_many`` of the alias and those entries, served only while each holds
+  what the alias holds: a deleted token, a saved user and an ended session leave a
+  tombstone in their place, and end it at once. The alias expires with the entry it copies.
+* The alias is stored when DRF answers from an entry (the entry's second read). Every
+  request of a view goes through DRF when a hit must pass its checks: a view with
+  throttles, a permission that may read more than the user, or an authentication that
+  names no cached entry (DRF's own). ``cache_answers_early = False`` turns it off.
 """
 
 import hashlib
 import json
 import logging
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache, wraps
 from typing import Any, Self
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse, HttpResponseBase
-from django.utils.cache import get_max_age
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.utils.cache import get_max_age, patch_vary_headers
+from rest_framework import permissions
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
 # The commas between a header's values (``Vary``, ``Cache-Control``): Django's own pattern
@@ -63,6 +85,17 @@ UNSTORED_HEADERS = {
     "transfer-encoding",
 }
 UNCACHEABLE_DIRECTIVES = {"no-store", "private", "no-cache"}
+#: Permissions that read nothing but the user, which a saved user's tombstone covers.
+USER_ONLY_PERMISSIONS = {
+    permissions.AllowAny,
+    permissions.IsAuthenticated,
+    permissions.IsAuthenticatedOrReadOnly,
+    permissions.IsAdminUser,
+}
+# What an alias does not replay: per exchange, or set by the response it builds.
+UNREPLAYED_HEADERS = {"server-timing", "set-cookie", "date", "content-type"}
+KNOWN_MOST = 10_000  # aliases whose keys a process remembers
+MISSING = object()
 
 
 # --8<-- [start:settings]
@@ -116,13 +149,20 @@ class ResponseCacheMixin:
 
     response_cache_plan: Plan | None = None  # none until initial() has looked
     response_cache_hit: HttpResponse | None = None
+    response_cache_entry: dict[str, Any] | None = None
+    cache_answers_early: bool = True  # False: every request through DRF's dispatch
+
+    @classmethod
+    def as_view(cls, *args: Any, **initkwargs: Any) -> Callable:
+        view = super().as_view(*args, **initkwargs)
+        return answer_hits_first(cls, view) if answers_early(cls) else view
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # (1)!
         self.response_cache_plan = plan_for(request)
         if self.response_cache_plan is None:
             return
-        entry = self.read_entry(self.response_cache_plan)
+        entry = self.response_cache_entry = self.read_entry(self.response_cache_plan)
         if entry is not None:
             self.response_cache_hit = from_entry(entry, head=request.method == "HEAD")
             setattr(self, request.method.lower(), self.serve_cached_response)  # (2)!
@@ -139,6 +179,7 @@ class ResponseCacheMixin:
         if plan is None:
             return report_cache_outcome(response, "bypass")
         if self.response_cache_hit is not None:
+            note_for_early_path(request, self.response_cache_entry)
             return report_cache_outcome(response, "hit")
         after_render(  # (3)!
             response,
@@ -214,6 +255,7 @@ def entry_for(
             if name.lower() not in UNSTORED_HEADERS
         ],
         "content": response.content,
+        "expires": time.time() + plan.timeout,  # an alias of it must not outlive it
     }
 
 
@@ -249,6 +291,249 @@ def unstorable_because(
 
 
 # --8<-- [end:store]
+
+
+# --8<-- [start:early]
+@dataclass(frozen=True)
+class Alias:
+    """A caller's response, and what it stands on: each key's value when it was stored."""
+
+    stands_on: dict[str, Any]
+    content_type: str
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def replay(self) -> HttpResponse:
+        response = HttpResponse(self.content, content_type=self.content_type)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+@dataclass
+class EarlyMiss:
+    """What the full path tells the early wrapper about a request it answered."""
+
+    credential: dict[tuple[str, str], Any] | None = None  # {} for anonymous
+    expires: float = 0.0  # when the entry it answered from expires
+
+
+def answers_early(view_class: type) -> bool:
+    """Whether the view's hits may skip DRF's checks: no throttle to count them, no
+    permission that reads more than the user, and every credential's entries known."""
+    return (
+        view_class.cache_answers_early
+        and not view_class.throttle_classes
+        and all(p in USER_ONLY_PERMISSIONS for p in view_class.permission_classes)
+        and all(
+            hasattr(a, "credential_entries") for a in view_class.authentication_classes
+        )
+    )
+
+
+def answer_hits_first(view_class: type, view: Callable) -> Callable:
+    """Wrap DRF's ``view``: a current alias is answered from one ``get_many``; anything
+    else goes to DRF, and an answer from an entry is stored as the caller's alias."""
+
+    @wraps(view)
+    def hits_first(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        config = ResponseCacheSettings.from_django_settings()
+        key = early_key(view_class, config, request, kwargs)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cache = caches[config.alias]
+        if (alias := current_alias(cache, key)) is not None:
+            return report_cache_outcome(alias.replay(), "hit")
+        miss = request.early_miss = EarlyMiss()
+        response = view(request, *args, **kwargs)
+        alias = alias_for(request, response, miss, config.alias)
+        lasts = min(miss.expires - time.time(), credential_lifetime(request))
+        if alias is not None and lasts >= 1:
+            cache.set(key, alias, int(lasts))
+            remember(key, alias)
+        return response
+
+    return hits_first
+
+
+def note_for_early_path(request: Request, entry: dict[str, Any] | None) -> None:
+    """Tell the early wrapper the credential this hit stood on, and when its entry ends."""
+    miss = getattr(request._request, "early_miss", None)
+    if miss is not None and entry is not None and "expires" in entry:
+        miss.credential = credential_entries(request)
+        miss.expires = entry["expires"]
+
+
+def credential_entries(request: Request) -> dict[tuple[str, str], Any] | None:
+    """The cached entries the caller was authenticated from; ``None`` if unknown."""
+    authenticator = request.successful_authenticator
+    if authenticator is None:
+        return {}  # anonymous: the response stands on no credential
+    named = getattr(authenticator, "credential_entries", None)
+    return named(request) if named else None
+
+
+def current_alias(cache: Any, key: str) -> Alias | None:
+    """Return the alias under ``key`` if everything it stands on still holds what it
+    held; one ``get_many`` once this process knows the alias's keys."""
+    known = _known.get(key, ())
+    found = dict(cache.get_many([key, *known]))
+    alias = found.pop(key, None)
+    if not isinstance(alias, Alias):
+        return None
+    if unread := [k for k in alias.stands_on if k not in found and k not in known]:
+        found |= cache.get_many(unread)  # the first hit in this process
+        remember(key, alias)
+    current = all(found.get(k, MISSING) == v for k, v in alias.stands_on.items())
+    return alias if current else None
+
+
+def alias_for(
+    request: HttpRequest, response: HttpResponseBase, miss: EarlyMiss, cache_alias: str
+) -> Alias | None:
+    """Return the alias to store for what DRF answered, or ``None``."""
+    if miss.credential is None or not replayable(request, response):
+        return None
+    if any(alias != cache_alias for alias, _ in miss.credential):
+        return None  # its keys would not be read in one get_many
+    return Alias(
+        {key: value for (_, key), value in miss.credential.items()},
+        response["Content-Type"],
+        response.content,
+        headers_to_replay(request, response),
+    )
+
+
+def remember(key: str, alias: Alias) -> None:
+    with _known_lock:
+        if len(_known) >= KNOWN_MOST:
+            _known.pop(next(iter(_known)))  # the oldest
+        _known[key] = tuple(alias.stands_on)
+
+
+_known: dict[str, tuple[str, ...]] = {}
+_known_lock = threading.Lock()
+
+
+# --8<-- [end:early]
+
+
+# --8<-- [start:early_key]
+def early_key(
+    view_class: type,
+    config: ResponseCacheSettings,
+    request: HttpRequest,
+    url_kwargs: dict[str, Any],
+) -> str | None:
+    """Return a key of what a GET's response depends on, read from the raw request: the
+    credential instead of the user. ``None`` where ``plan_for`` would not cache, and for
+    an unknown host or an ``Accept`` no renderer serves: DRF answers those as it would."""
+    if request.method != "GET" or config.timeout_for(request.path) is None:
+        return None
+    if "no-store" in directives(request.headers.get("Cache-Control")):
+        return None
+    try:
+        origin = f"{request.scheme}://{request.get_host()}"
+        media_type = negotiated_media_type(view_class, request, url_kwargs)
+    except (DisallowedHost, NotAcceptable):
+        return None
+    parts = {
+        "schema": SCHEMA_VERSION,
+        "path": request.path,
+        "url": {key: str(value) for key, value in url_kwargs.items()},
+        "credential": (
+            request.headers.get("Authorization"),
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+        ),
+        "media_type": media_type,
+        "language": (
+            request.headers.get("Accept-Language"),
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        ),
+        "origin": origin,
+        "query": sorted(request.GET.lists()),
+        "headers": {name.lower(): request.headers.get(name) for name in config.vary_on},
+    }
+    encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return f"{config.key_prefix}.early:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+def negotiated_media_type(
+    view_class: type, request: HttpRequest, url_kwargs: dict[str, Any]
+) -> str:
+    """Return the media type DRF's content negotiation picks for ``request``: browsers'
+    ``Accept`` headers differ, and share an alias when they pick the same renderer."""
+    suffix = url_kwargs.get("format")
+    if view_class.content_negotiation_class is not DefaultContentNegotiation:
+        return select_media_type(view_class, request, suffix)  # it may read anything
+    override = api_settings.URL_FORMAT_OVERRIDE
+    return media_type_for(
+        view_class,
+        request.META.get("HTTP_ACCEPT", "*/*"),
+        request.GET.get(override) if override else None,
+        suffix,
+    )
+
+
+# --8<-- [end:early_key]
+
+
+@lru_cache(maxsize=1024)
+def media_type_for(
+    view_class: type, accept: str, format_override: str | None, suffix: str | None
+) -> str:
+    """DRF's default negotiation reads only these: remembered, a hit skips it."""
+    request = HttpRequest()
+    request.META["HTTP_ACCEPT"] = accept
+    if format_override is not None:
+        request.GET = QueryDict(mutable=True)
+        request.GET[api_settings.URL_FORMAT_OVERRIDE] = format_override
+    return select_media_type(view_class, request, suffix)
+
+
+def select_media_type(
+    view_class: type, request: HttpRequest, suffix: str | None
+) -> str:
+    negotiator = view_class.content_negotiation_class()
+    renderers = [renderer() for renderer in view_class.renderer_classes]
+    return negotiator.select_renderer(Request(request), renderers, suffix)[1]
+
+
+def credential_lifetime(request: HttpRequest) -> float:
+    """Return how long the session can last, in seconds (an alias keyed by it must not
+    outlive it); no limit without one."""
+    session = getattr(request, "session", None)
+    if session is None or not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return float("inf")
+    return max(0, session.get_expiry_age())
+
+
+def replayable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Whether the next request with the same key may be answered as this one was: a
+    rendered 200 that sets no cookie (CSRF's either) and left the session as it was."""
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and getattr(response, "is_rendered", True)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(session, "modified", False)
+    )
+
+
+def headers_to_replay(
+    request: HttpRequest, response: HttpResponseBase
+) -> tuple[tuple[str, str], ...]:
+    """Return the headers the response carries (``Allow``, ``Vary``), and the ``Vary:
+    Cookie`` the session middleware adds when the view read the session."""
+    if getattr(getattr(request, "session", None), "accessed", False):
+        patch_vary_headers(response, ["Cookie"])
+    return tuple(
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in UNREPLAYED_HEADERS
+    )
 
 
 def from_entry(entry: dict[str, Any], *, head: bool) -> HttpResponse:

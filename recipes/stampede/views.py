@@ -37,6 +37,7 @@ class RenderedBookViewSet(
     """The middleware recipe's rendered responses (settings.RESPONSE_CACHE), guarded."""
 
     stampede_guard = guard
+    cache_answers_early = False  # a hit is the guard's to judge: fresh, stale or gone
 
 
 # --8<-- [end:views]

@@ -15,6 +15,7 @@ import os
 import uuid
 from contextlib import suppress
 from functools import partial
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from .models import Article, Tag
 
@@ -164,6 +166,27 @@ class ResponseCacheContract(CopiedProject):
             else:
                 saved = len(missed) - len(hit)
                 self.assertEqual(saved, PROMISES["queries_saved"], kind)
+
+    def test_a_hit_read_before_is_answered_where_the_page_promises(self):
+        """Before DRF's dispatch, where the page says so (nothing authenticated, nothing
+        negotiated); through it elsewhere."""
+        dispatched = []
+        dispatch = APIView.dispatch
+
+        def counting(view, *args, **kwargs):
+            dispatched.append(view)
+            return dispatch(view, *args, **kwargs)
+
+        for kind in KINDS:
+            client = self.client_for(kind)
+            for _ in range(2):
+                client.get(LIST)
+            dispatched.clear()
+            with mock.patch.object(APIView, "dispatch", counting):
+                third = client.get(LIST)
+            self.assertEqual(outcome(third), "hit", kind)
+            owed = 0 if PROMISES.get("answers_early") else 1
+            self.assertEqual(len(dispatched), owed, kind)
 
     def test_no_caller_sees_another_callers_starred_field(self):
         for first, second in itertools.permutations(KINDS, 2):

@@ -3,9 +3,8 @@ semantics: a bumped namespace, an ended credential or a changed session ends the
 a view whose hits must pass DRF's checks keeps them behind its dispatch."""
 
 import pytest
-from django.contrib.auth.models import Group
 
-from harness.early_path import CREDENTIAL_ENDINGS, alice
+from harness.early_path import EarlyPathChecks
 from harness.testing import timing
 from recipes.versioned import early
 
@@ -84,37 +83,6 @@ def test_a_write_ends_the_hits_that_showed_it_and_no_other(
     assert shown[book_id] is False  # alice had it as a favourite: toggled off
 
 
-@pytest.mark.parametrize(("kind", "ending"), CREDENTIAL_ENDINGS)
-def test_whatever_ends_a_credential_ends_its_hits_at_once(
-    api_client, kind, ending, django_capture_on_commit_callbacks
-):
-    client = api_client(kind)
-    client.get(BOOKS, **JSON)
-    assert timing(client.get(BOOKS, **JSON)).cache == "hit"
-    with django_capture_on_commit_callbacks(execute=True):
-        ending()
-    after = client.get(BOOKS, **JSON)
-    assert timing(after).cache != "hit"
-    if kind == "alice-session":  # the session no longer signs alice in
-        assert not any(book["is_favorite"] for book in after.json()["results"])
-    else:
-        assert after.status_code == 401
-
-
-def test_a_logout_ends_the_hits_of_every_copy_of_the_cookie(
-    api_client, django_capture_on_commit_callbacks
-):
-    client = api_client("alice-session")
-    client.get(BOOKS, **JSON)
-    cookie = client.cookies["sessionid"].value
-    with django_capture_on_commit_callbacks(execute=True):
-        client.logout()
-    client.cookies["sessionid"] = cookie  # a copy, kept elsewhere
-    after = client.get(BOOKS, **JSON)
-    assert timing(after).cache != "hit"
-    assert not any(book["is_favorite"] for book in after.json()["results"])
-
-
 def test_an_alias_does_not_outlive_its_session(api_client, monkeypatch):
     stored = []
     monkeypatch.setattr(early, "remember", lambda key, alias: stored.append(key))
@@ -128,54 +96,6 @@ def test_an_alias_does_not_outlive_its_session(api_client, monkeypatch):
     assert 0 < early.caches["default"].ttl(key) <= 42
 
 
-def test_accept_headers_that_pick_the_same_renderer_share_an_alias(api_client):
-    client = api_client("alice-token")
-    client.get(BOOKS, HTTP_ACCEPT="application/json")
-    shared = client.get(BOOKS, HTTP_ACCEPT="text/html;q=0.1, application/json")
-    assert timing(shared).cache == "hit"
-    assert client.get(BOOKS, HTTP_ACCEPT="application/xml").status_code == 406
-
-
-def test_a_head_goes_through_drf(api_client, counted):
-    client = api_client("alice-token")
-    client.get(BOOKS, **JSON)
-    counted.restart()
-    head = client.head(BOOKS, **JSON)
-    assert (head.status_code, head.content, counted.dispatch) == (200, b"", 1)
-
-
-pytestmark_checks = pytest.mark.urls("recipes.versioning.tests.early")
-
-
-@pytestmark_checks
-def test_a_throttled_view_counts_every_hit(api_client, counted):
-    client = api_client("alice-token")
-    answers = [client.get("/throttled/books/", **JSON) for _ in range(3)]
-    assert [a.status_code for a in answers] == [200, 200, 429]
-    assert timing(answers[1]).cache == "hit"  # a hit, behind DRF's throttle
-    assert counted.dispatch == 3
-
-
-@pytestmark_checks
-def test_a_permission_that_reads_more_than_the_user_is_checked_on_every_hit(
-    api_client, django_capture_on_commit_callbacks
-):
-    readers = Group.objects.create(name="readers")
-    alice().groups.add(readers)
-    client = api_client("alice-token")
-    client.get("/readers/books/", **JSON)
-    assert timing(client.get("/readers/books/", **JSON)).cache == "hit"
-    with django_capture_on_commit_callbacks(execute=True):
-        alice().groups.remove(readers)
-    assert client.get("/readers/books/", **JSON).status_code == 403
-
-
-@pytestmark_checks
-def test_an_authentication_that_names_no_cached_entry_keeps_hits_behind_dispatch(
-    api_client, counted
-):
-    client = api_client("alice-token")
-    client.get("/database-token/books/", **JSON)
-    counted.restart()
-    assert timing(client.get("/database-token/books/", **JSON)).cache == "hit"
-    assert counted.dispatch == 1
+class TestTheFullPathsChecks(EarlyPathChecks):
+    books = BOOKS
+    checks_urlconf = "recipes.versioning.tests.early"
