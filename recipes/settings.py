@@ -173,6 +173,7 @@ COOKBOOK_RECIPES = [
     "recipes.versioning",
     "recipes.signals",
     "recipes.tracked",
+    "recipes.async_cache",
     "recipes.cdn",
     "recipes.serializer_fields",
     "recipes.redis_config",

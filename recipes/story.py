@@ -6,11 +6,14 @@ expression is printed as a notebook would show it. One narration per recipe, in 
 """
 
 import ast
+import asyncio
+import inspect
 import json
 import textwrap
 from pathlib import Path
 from typing import Any
 
+TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
@@ -44,12 +47,29 @@ def _run(source: str, namespace: dict[str, Any]) -> None:
     last = module.body[-1] if module.body else None
     if isinstance(last, ast.Expr):
         module.body.pop()
-    exec(compile(module, "<cell>", "exec"), namespace)
+    awaited(eval(compile(module, "<cell>", "exec", flags=TOP_LEVEL_AWAIT), namespace))
     if isinstance(last, ast.Expr):
-        value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
+        expression = compile(
+            ast.Expression(last.value), "<cell>", "eval", flags=TOP_LEVEL_AWAIT
+        )
+        value = awaited(eval(expression, namespace))
         if value is not None:
             markdown = getattr(value, "_repr_markdown_", None)  # a table, say
             print(markdown() if markdown else repr(value))
+
+
+def awaited(result: Any) -> Any:
+    """Run a cell that awaits (Jupyter allows ``await`` at a cell's top level) to its
+    end, on one event loop for the whole story, as a notebook's kernel has."""
+    if not inspect.iscoroutine(result):
+        return result
+    global _loop
+    if _loop is None:
+        _loop = asyncio.new_event_loop()
+    return _loop.run_until_complete(result)
+
+
+_loop: asyncio.AbstractEventLoop | None = None
 
 
 def _wrapped(markdown: str) -> list[str]:

@@ -36,6 +36,7 @@ PROMISES = {
     "versioning": Promise(hit_costs="authentication", invalidates=True),
     "signals": Promise(hit_costs="authentication", invalidates=True),
     "tracked": Promise(hit_costs="authentication", invalidates=True),
+    "async-cache": Promise(hit_costs="authentication", invalidates=True),
     "stampede": Promise(hit_costs="authentication", invalidates=True),
     "serializer-fields": Promise(hit_costs=None, invalidates=True),
 }

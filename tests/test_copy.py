@@ -56,6 +56,9 @@ class Promises:
     after_outage: str = "stale"
     also: tuple[str, ...] = ()
     answers_early: bool = False
+    server: str = (
+        "wsgi"  # or "asgi": the contract's requests go through the ASGI handler
+    )
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
@@ -115,8 +118,12 @@ SHAPES = {
 
 # --8<-- [start:promises]
 PROMISES = {
-    "cache_page": Promises(
-        "ResponseCacheContract", "stale", NO_QUERIES, cache_options=FAIL_OPEN
+    "cache_page": Promises(  # in front of DRF: a hit checks no credential at all
+        "ResponseCacheContract",
+        "stale",
+        NO_QUERIES,
+        cache_options=FAIL_OPEN,
+        answers_early=True,
     ),
     "middleware": Promises(
         "ResponseCacheContract",
@@ -147,6 +154,16 @@ PROMISES = {
         raw_sql="fresh",
         after_outage="fresh",  # its outbox
         answers_early=True,
+    ),
+    "async_cache": Promises(  # the tracked recipe's, its hits answered on the loop
+        "ResponseCacheContract",
+        hit_queries=NO_QUERIES,
+        outside_api="fresh",
+        raw_sql="fresh",
+        after_outage="fresh",
+        also=("tracked",),
+        answers_early=True,
+        server="asgi",
     ),
     "stampede": Promises(
         "ResponseCacheContract",
@@ -301,7 +318,7 @@ def build_project(
         (app / name).write_text("")
     for name in ("models.py", "serializers.py", "base_views.py"):
         shape.write(shape.source(name, PROJECT / name), app / name)
-    for name in (promises.builds_on, recipe):  # the page's own models.py, if it has one
+    for name in copied:  # the page's own models.py, if it has one
         models = WIRING / f"{name}_models.py"
         if name and models.exists() and own_models:
             shape.write(shape.source(models.name, models), app / "models.py")

@@ -7,6 +7,7 @@ exchange in a line that fits a notebook's column: what the cache did, how many q
 how long it took. ``draw_timings()`` charts many such times side by side.
 """
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ def start(size: str = "small") -> None:
     from django.core.management import call_command
 
     django.setup()
+    share_the_memory_database()
     call_command("migrate", verbosity=0)
     from .seed import seed
 
@@ -38,6 +40,17 @@ def start(size: str = "small") -> None:
     warm_up()
     for cache in caches.all():
         cache.clear()
+
+
+def share_the_memory_database() -> None:
+    """Name the in-memory database so that every thread of the process opens the same
+    one: an async view's sync parts run in a worker thread, with a connection of its own
+    (SQLite gives each ``:memory:`` connection a database of its own)."""
+    from django.db import connections
+
+    connections["default"].settings_dict["NAME"] = (
+        "file:cookbook-sandbox?mode=memory&cache=shared"
+    )
 
 
 def warm_up() -> None:
@@ -119,12 +132,58 @@ def tell(
     when it changes or a new notebook cell starts, so that every line fits the column.
     """
     result = exchange(api, method, path, data, **extra)
+    told(label, method, path, result)
+    return result
+
+
+class AsgiClient:
+    """An API client's caller (its token, or its session cookie) through Django's ASGI
+    handler, as uvicorn would serve it: ``await asgi.request("GET", path)``."""
+
+    def __init__(self, api: Any) -> None:
+        from django.test import AsyncClient
+
+        self.headers = {"Accept": "application/json"}
+        if token := api._credentials.get("HTTP_AUTHORIZATION"):
+            self.headers["Authorization"] = token
+        self.client = AsyncClient()
+        self.client.cookies = api.cookies
+
+    async def request(self, method: str, path: str, data: Any = None) -> Any:
+        send = getattr(self.client, method.lower())
+        if data is None:
+            return await send(path, headers=self.headers)
+        body = json.dumps(data)
+        return await send(path, body, "application/json", headers=self.headers)
+
+
+def asgi_client(kind: str) -> AsgiClient:
+    """Return a client of ``kind`` (as ``client()`` takes) through the ASGI handler."""
+    return AsgiClient(client(kind))
+
+
+async def atell(
+    label: str, api: AsgiClient, method: str, path: str, data: Any = None
+) -> Exchange:
+    """``tell()``, through Django's ASGI handler: ``await sandbox.atell(...)``."""
+    started = time.perf_counter()
+    response = await api.request(method, path, data)
+    milliseconds = (time.perf_counter() - started) * 1000
+    timing = read_timing(response)
+    result = Exchange(
+        response.status_code, timing.cache, timing.queries, milliseconds, response
+    )
+    told(label, method, path, result)
+    return result
+
+
+def told(label: str, method: str, path: str, result: Exchange) -> None:
+    """Print one exchange's line, under its request when that changed."""
     request = (method.upper(), path, current_cell())
     if request != _last_request[0]:
         print(shortened(f"{method.upper()} {path}"))
         _last_request[0] = request
     print(f"  {label:<{LABEL}} {result}")
-    return result
 
 
 def shortened(line: str) -> str:

@@ -934,25 +934,37 @@ class TrackedCache:
     def get(self, key: str) -> Lookup:
         """Read an entry (or an alias and its entry), the count, and the marks of what
         they read, in one round trip."""
-        if _delivery.answer_from_database():  # its marks wait in the outbox
+        if not self.readable():
             return Lookup(MISSING, None)
-        cache = caches[self.alias]
-        keys = [self.entry_key(key), self._counter()]
+        keys, args = self.read_call(key)
         try:
-            value, seen, *alias = run_script(
-                self._redis(keys[0]),
-                READ_IF_CURRENT,
-                keys,
-                [self._marks_prefix(), fresh_count()],
-            )
+            reply = run_script(self._redis(keys[0]), READ_IF_CURRENT, keys, args)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
+        return self.found_in(reply)
+
+    def readable(self, *, relay: bool = True) -> bool:
+        """Whether entries may be read: not while marks wait in the outbox. With
+        ``relay=False`` (from async code), never relay them: the sync path does."""
+        if not relay:
+            return not _delivery.undelivered
+        return not _delivery.answer_from_database()
+
+    def read_call(self, key: str) -> tuple[list[str], list]:
+        """The keys and arguments of ``READ_IF_CURRENT`` for ``key``: what any client,
+        sync or async, sends to read it."""
+        keys = [self.entry_key(key), self._counter()]
+        return keys, [self._marks_prefix(), fresh_count()]
+
+    def found_in(self, reply: list) -> Lookup:
+        """Decode what ``READ_IF_CURRENT`` answered."""
+        value, seen, *alias = reply
         seen = None if seen is None else int(seen)
         if value is None:  # with an alias, the entry it pointed at, out of date
             stale = alias[1].decode() if len(alias) > 1 and alias[1] else None
             return Lookup(MISSING, seen, stale)
-        found = cache.client.decode(value)
+        found = caches[self.alias].client.decode(value)
         if alias and alias[0]:  # through an alias: the credential's headers
             headers = tuple(map(tuple, json.loads(alias[0])))
             found = replace(found, headers=headers)

@@ -1,0 +1,174 @@
+# From the DRF caching cookbook 0.5.0 (its CHANGELOG.md says what changed since).
+# Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
+"""Answer the tracked recipe's hits in async code, under ASGI, on redis-py's asyncio client:
+no thread and no sync cache call on a hit.
+
+How it works:
+
+* ``AsyncHitsMixin`` goes first in a tracked ViewSet's bases. Its ``as_view`` returns a
+  coroutine view, which Django's ASGI handler awaits on the event loop.
+* A GET is keyed as the tracked recipe's early path keys it (the credential as sent, the
+  media type DRF would negotiate, the host, the path, the query, the language) and read
+  with the same Lua script, sent by ``redis.asyncio``: a current alias is answered at
+  once. The script checks the caller's user, token and session rows, as on the sync path.
+* Anything else runs the tracked view in a worker thread (``sync_to_async``): a miss, a
+  write, HEAD, and every request of a view whose hits must pass DRF's checks (throttles,
+  authentications the key cannot see). It computes, tracks and stores as the sync recipe
+  does, so the entries, the marks and the invalidation are the tracked recipe's: a write
+  through a sync view, the admin, a command or an async view ends the same entries.
+* Each event loop gets its own client (an asyncio connection belongs to the loop that
+  opened it), with the sync cache's address, database and timeouts. It is closed when the
+  loop shuts down its async generators, as ``asyncio.run``, uvicorn and asgiref do.
+* When Redis is down or stuck, a hit waits one socket timeout at most, then the request
+  goes to the sync path, which fails open; the log says so. For ``pause`` seconds after,
+  no async read is tried, so a stuck Redis costs one timeout, not one per request.
+"""
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable
+from functools import wraps
+from typing import Any
+
+import redis.asyncio
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+from django_redis import get_redis_connection
+from redis.exceptions import NoScriptError, RedisError
+
+from .tracked_cache import (
+    READ_IF_CURRENT,
+    RenderedResponse,
+    TrackedCache,
+    answers_early,
+    early_key,
+    report_cache_outcome,
+    script_sha,
+)
+
+logger = logging.getLogger(__name__)
+#: What the async client takes from the sync one: where Redis is, and how long to wait.
+CONNECTION_SETTINGS = (
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "socket_timeout",
+    "socket_connect_timeout",
+)
+
+
+# --8<-- [start:mixin]
+class AsyncHitsMixin:
+    """Answer the hits of a tracked ViewSet on the event loop; the rest in a thread."""
+
+    cache_name: str
+    cache_store: TrackedCache
+    async_reader: "AsyncReader"
+
+    @classmethod
+    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Callable:
+        view = super().as_view(actions, **initkwargs)  # the tracked recipe's (sync)
+        action = (actions or {}).get("get")
+        early = action in ("list", "retrieve") and answers_early(cls)
+        name = f"{cls.cache_name}.{action}" if early else None
+        return answer_hits_on_the_loop(cls, name, view)
+
+
+def answer_hits_on_the_loop(
+    view_class: type, name: str | None, view: Callable
+) -> Callable:
+    """Wrap the sync ``view`` in a coroutine view: a current alias is answered from one
+    script, awaited; anything else awaits ``view`` in a worker thread."""
+    in_a_thread = sync_to_async(view)
+
+    @wraps(view)
+    async def hits_on_the_loop(
+        request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        key = name and early_key(view_class, name, request, kwargs)
+        if key:
+            found = await view_class.async_reader.get(view_class.cache_store, key)
+            if isinstance(found, RenderedResponse):
+                return report_cache_outcome(found.replay(), "hit")
+        return await in_a_thread(request, *args, **kwargs)  # (1)!
+
+    return hits_on_the_loop
+
+
+# --8<-- [end:mixin]
+
+
+# --8<-- [start:reader]
+class AsyncReader:
+    """Reads a tracked store's entries with ``redis.asyncio``, one client per loop."""
+
+    def __init__(self, alias: str = "default", *, pause: float = 5.0) -> None:
+        self.alias, self.pause = alias, pause
+        self.paused_until = 0.0
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def get(self, store: TrackedCache, key: str) -> Any:
+        """Return what ``store`` holds under ``key`` if it is current, else ``None``."""
+        if time.monotonic() < self.paused_until or not store.readable(relay=False):
+            return None
+        keys, args = store.read_call(key)
+        try:
+            client = await self.client()
+            try:
+                reply = await client.evalsha(
+                    script_sha(READ_IF_CURRENT), len(keys), *keys, *args
+                )
+            except NoScriptError:  # the script's first run on this server
+                reply = await client.eval(READ_IF_CURRENT, len(keys), *keys, *args)
+        except (RedisError, OSError):  # (1)!
+            self.paused_until = time.monotonic() + self.pause
+            logger.warning(
+                "Could not read %s; answering through the sync path for %s s",
+                key,
+                self.pause,
+            )
+            return None
+        return store.found_in(reply).value
+
+    async def client(self) -> redis.asyncio.Redis:
+        """Return this loop's client, opening it on first use."""
+        loop = asyncio.get_running_loop()
+        if (client := self._clients.get(loop)) is None:
+            client = self.connect()
+            lifetime = closed_with_the_loop(client)
+            await lifetime.asend(None)  # (2)!
+            self._clients[loop] = client, lifetime
+            return client
+        return client[0]
+
+    def connect(self) -> redis.asyncio.Redis:
+        """A client of the server the sync cache talks to, with its timeouts."""
+        sync = get_redis_connection(self.alias).connection_pool
+        settings = {
+            name: value
+            for name, value in sync.connection_kwargs.items()
+            if name in CONNECTION_SETTINGS
+        }
+        pool = redis.asyncio.ConnectionPool(
+            connection_class=self.connection_class(sync.connection_class), **settings
+        )
+        return redis.asyncio.Redis(connection_pool=pool)
+
+    def connection_class(self, sync_class: type) -> type:
+        """The asyncio counterpart of the sync cache's connection class."""
+        return redis.asyncio.Connection
+
+
+async def closed_with_the_loop(client: redis.asyncio.Redis) -> AsyncIterator[None]:
+    """Keep ``client`` open until its loop shuts down its async generators."""
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+# --8<-- [end:reader]
