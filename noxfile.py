@@ -215,7 +215,7 @@ def bench(session: nox.Session) -> None:
     """Measure every benchmark scenario and rewrite the tables the docs include."""
     session.install("-e", ".[test,bench]")  # the stampede bursts: gunicorn, requests
     # A hit is tenths of a millisecond: more rounds, so that its medians settle.
-    repeats = {"hits": "100", "monitoring": "200", "scale-out": "200"}
+    repeats = {"hits": "100", "monitoring": "200", "scale-out": "200", "asgi": "20"}
     for scenario in (
         "serializer-fields",
         "redis-config",
@@ -227,6 +227,7 @@ def bench(session: nox.Session) -> None:
         "workload",
         "shared-cache",
         "cache-check",
+        "asgi",
     ):
         session.run(
             "python",

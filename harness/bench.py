@@ -28,6 +28,7 @@ MEMORY_SCENARIO = "memory"
 SCALE_OUT_SCENARIO = "scale-out"
 SHARED_CACHE_SCENARIO = "shared-cache"
 CACHE_CHECK_SCENARIO = "cache-check"
+ASGI_SCENARIO = "asgi"
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> str:
                 SCALE_OUT_SCENARIO,
                 SHARED_CACHE_SCENARIO,
                 CACHE_CHECK_SCENARIO,
+                ASGI_SCENARIO,
             ]
         ),
     )
@@ -364,6 +366,18 @@ def main(argv: list[str] | None = None) -> str:
         what = (
             "Django's WSGI handler called in one process, SQLite in memory, a private "
             "redis-server on loopback, each request on an empty Redis"
+        )
+    elif args.scenario == ASGI_SCENARIO:
+        from .asgi_cost import run_asgi_cost
+        from .workload import CLIENT_KINDS
+
+        clients, each = 50, args.repeat
+        output = run_asgi_cost(args.size, clients=clients, each=each, repeat=each * 10)
+        what = (
+            "the demo under gunicorn (2 workers, 8 threads each), then under uvicorn (1 "
+            f"worker), on one redis-server on loopback; {clients} client threads "
+            f"({', '.join(CLIENT_KINDS)} in turn), {each} requests each per target, then "
+            f"{each * 10} from one client"
         )
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload

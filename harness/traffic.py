@@ -100,9 +100,10 @@ def live_server(
     workers: int = 2,
     threads: int = 8,
     server_env: dict[str, str] | None = None,
+    asgi: bool = False,
 ) -> Iterator[LiveServer]:
-    """Migrate, seed and serve the demo with gunicorn until the block ends; ``server_env``
-    adds to the environment of the server alone."""
+    """Migrate, seed and serve the demo with gunicorn (or, ``asgi``, with uvicorn) until
+    the block ends; ``server_env`` adds to the environment of the server alone."""
     env = demo_env(workdir / "demo.sqlite3", redis_url, settings)
     manage("migrate", "--verbosity", "0", env=env)
     manage("seed", "--size", size, env=env)
@@ -110,18 +111,7 @@ def live_server(
     log = workdir / "server.log"
     log_file = log.open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "recipes.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            f"--threads={threads}",
-            "--timeout=60",
-            "--graceful-timeout=5",
-            "--log-level=warning",
-        ],
+        (uvicorn if asgi else gunicorn)(port, workers, threads),
         env=env | (server_env or {}),
         stdout=subprocess.DEVNULL,
         stderr=log_file,
@@ -138,6 +128,36 @@ def live_server(
             process.kill()
             process.wait(timeout=5)
         log_file.close()
+
+
+def gunicorn(port: int, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "recipes.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--threads={threads}",
+        "--timeout=60",
+        "--graceful-timeout=5",
+        "--log-level=warning",
+    ]
+
+
+def uvicorn(port: int, workers: int, threads: int) -> list[str]:
+    """One event loop per worker (``threads`` unused: asgiref gives the sync code of each
+    request a thread of its own)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "recipes.asgi:application",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        "--log-level=warning",
+    ]
 
 
 def wait_until_it_answers(server: LiveServer, seconds: float = 60) -> None:
@@ -268,8 +288,10 @@ def run_traffic(
     rounds: int = 6,
     seconds: float = 60,
     paths: Iterable[str] = READ_PATHS,
+    writes_to: str | None = None,
 ) -> TrafficReport:
-    """Read ``paths`` from ``readers`` threads while one writer makes its writes.
+    """Read ``paths`` from ``readers`` threads while one writer makes its writes (through
+    ``writes_to``'s API, if given: another recipe's views, on the same data).
 
     Every write is acknowledged (2xx) before the next; every read must be a 200. Each
     reader reads every path once more after the last write. Returns the counts and any
@@ -302,7 +324,7 @@ def run_traffic(
         created = None
         try:
             for method, path, payload in writes((1, 2, 51), rounds):
-                path = f"/api/{slug}/{path.format(created=created)}"
+                path = f"/api/{writes_to or slug}/{path.format(created=created)}"
                 response = caller.send(method, path, payload)
                 with lock:
                     report.writes += 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.asgi_cost import TARGETS as ASGI_TARGETS
 from harness.bench import BURSTS, SCENARIOS
 from harness.hits import PAGES, targets
 from harness.shared_workload import APP_ALONE, THROUGH_VARNISH
@@ -222,3 +223,14 @@ def test_docs_include_the_sizes_the_harness_measured():
                 table,
                 re.MULTILINE,
             ), (recipe, page)
+
+
+ASGI_ROW = re.compile(
+    r"^\| (?P<target>[^|]+) \|(?: [^|]+ \|){6} (?P<missed>\d+) \|$", re.M
+)
+
+
+def test_docs_include_the_asgi_table_the_harness_wrote():
+    rows = {row["target"]: row["missed"] for row in ASGI_ROW.finditer(included("asgi"))}
+    assert rows == dict.fromkeys(ASGI_TARGETS, "0")
+    assert "python -m harness.bench asgi" in included("asgi")

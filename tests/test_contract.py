@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from harness.consistency import WRITES, assert_no_stale_read_after
 from harness.testing import (
@@ -18,6 +19,7 @@ from harness.testing import (
     favorites_shown,
     timing,
 )
+from recipes.bookshop.sandbox import AsgiClient
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,28 @@ def test_a_hit_authenticates_the_caller_unless_the_page_says_otherwise(
 
 
 # --8<-- [end:hit]
+
+
+# --8<-- [start:asgi]
+@pytest.mark.parametrize("kind", ["anonymous", "alice-token", "alice-session"])
+@pytest.mark.parametrize(
+    "recipe", [name for name, promise in PROMISES.items() if promise.hit_costs]
+)
+def test_under_asgi_a_hit_answers_what_its_miss_did(api_client, recipe, kind):
+    """Django's ASGI handler runs a sync view in a worker thread: the same cache calls,
+    the same answers, for each caller."""
+    caller = AsgiClient(api_client(kind))
+    miss = async_to_sync(caller.request)("GET", f"/api/{recipe}/books/")
+    hit = async_to_sync(caller.request)("GET", f"/api/{recipe}/books/")
+
+    assert (timing(miss).cache, timing(hit).cache) == ("miss", "hit")
+    assert timing(hit).queries == 0
+    assert hit.json() == miss.json()
+    shown = favorites_shown(hit)
+    assert shown == favorites_owed(kind, shown)
+
+
+# --8<-- [end:asgi]
 
 
 # --8<-- [start:no_stale]

@@ -33,6 +33,10 @@ def test_every_operation_answers_only_documented_statuses_and_never_a_500(server
             server.url("/api/schema/?format=json"),
             f"--url={server.base}",
             "--checks=not_a_server_error,status_code_conformance",
+            # The async-cache recipe serves the tracked recipe's ViewSets, checked here,
+            # behind async views; under this WSGI server each of its requests would start
+            # an event loop. Its contract runs through the ASGI handler instead.
+            "--exclude-path-regex=^/api/async-cache/",
             "--max-examples=5",
             "--seed=2026",
             # One worker: Python 3.11's ast.parse is not thread-safe, and Hypothesis

@@ -9,11 +9,13 @@ see what the cache did without reading logs.
 
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 
 CACHE_METRIC = "cache"
@@ -71,24 +73,71 @@ def read_timing(response: HttpResponse) -> Timing:
 
 # --8<-- [start:middleware]
 class ServerTimingMiddleware:
-    """Count the queries of each request and publish them beside the cache outcome."""
+    """Count the queries of each request and publish them beside the cache outcome.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    Sync and async: under ASGI an async view is awaited without a thread of this
+    middleware's own. The count follows the request's context, into the worker threads
+    where its sync code runs (asgiref carries the context there), through a wrapper that
+    every database connection gets once."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+        connection_created.connect(count_queries_of, dispatch_uid=__name__)
+        for connection in connections.all(initialized_only=True):
+            count_queries_of(connection)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         counter = QueryCounter()
-        with ExitStack() as stack:
-            for connection in connections.all():
-                stack.enter_context(connection.execute_wrapper(counter))
+        counting = _counter.set(counter)
+        try:
             response = self.get_response(request)
-        reported = response.get("Server-Timing", "")
-        metrics = [reported] if reported else []
-        if CACHE_METRIC not in parse_server_timing(reported):
-            metrics.insert(0, f'{CACHE_METRIC};desc="bypass"')
-        metrics.append(counter.metric())
-        response["Server-Timing"] = ", ".join(metrics)
-        return response
+        finally:
+            _counter.reset(counting)
+        return reported(response, counter)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        counter = QueryCounter()
+        counting = _counter.set(counter)
+        try:
+            response = await self.get_response(request)
+        finally:
+            _counter.reset(counting)
+        return reported(response, counter)
+
+
+def reported(response: HttpResponse, counter: QueryCounter) -> HttpResponse:
+    announced = response.get("Server-Timing", "")
+    metrics = [announced] if announced else []
+    if CACHE_METRIC not in parse_server_timing(announced):
+        metrics.insert(0, f'{CACHE_METRIC};desc="bypass"')
+    metrics.append(counter.metric())
+    response["Server-Timing"] = ", ".join(metrics)
+    return response
+
+
+def count_queries_of(connection: Any, **kwargs: Any) -> None:
+    """Give ``connection`` the wrapper that counts for the request being served."""
+    if counted_query not in connection.execute_wrappers:
+        connection.execute_wrappers.append(counted_query)
+
+
+def counted_query(
+    execute: Callable, sql: str, params: Any, many: bool, context: dict
+) -> Any:
+    counter = _counter.get()
+    if counter is None:  # outside a request: a command, a test's own query
+        return execute(sql, params, many, context)
+    return counter(execute, sql, params, many, context)
+
+
+_counter: ContextVar[QueryCounter | None] = ContextVar("queries", default=None)
 
 
 # --8<-- [end:middleware]

@@ -149,13 +149,6 @@ class ResponseCacheMixin:
 
     response_cache_plan: Plan | None = None  # none until initial() has looked
     response_cache_hit: HttpResponse | None = None
-    response_cache_entry: dict[str, Any] | None = None
-    cache_answers_early: bool = True  # False: every request through DRF's dispatch
-
-    @classmethod
-    def as_view(cls, *args: Any, **initkwargs: Any) -> Callable:
-        view = super().as_view(*args, **initkwargs)
-        return answer_hits_first(cls, view) if answers_early(cls) else view
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # (1)!
@@ -196,8 +189,19 @@ class ResponseCacheMixin:
         if entry is not None:
             caches[plan.alias].set(plan.key, entry, plan.timeout)
 
+    # --8<-- [end:mixin]
+    # --8<-- [start:early_view]
+    response_cache_entry: dict[str, Any] | None = None  # what initial() read
+    cache_answers_early: bool = True  # False: every request through DRF's dispatch
 
-# --8<-- [end:mixin]
+    @classmethod
+    def as_view(cls, *args: Any, **initkwargs: Any) -> Callable:
+        """DRF's view, behind one that answers hits before DRF's dispatch."""
+        view = super().as_view(*args, **initkwargs)
+        return answer_hits_first(cls, view) if answers_early(cls) else view
+
+
+# --8<-- [end:early_view]
 
 
 # --8<-- [start:key]

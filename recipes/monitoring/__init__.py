@@ -7,4 +7,5 @@ COPY_UNIT = ("recipes/monitoring/cache_metrics.py",)
 DEPENDENCIES = {
     "prometheus-client": ("prometheus_client",),
     "redis": ("redis",),
+    "Django": ("asgiref",),
 }

@@ -38,6 +38,7 @@ from functools import cache
 from typing import Any
 
 import redis
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
@@ -106,19 +107,35 @@ KEYLESS = {"ping", "info", "multi", "exec", "select", "client", "hello", "flushd
 # --8<-- [start:middleware]
 class CacheMetricsMiddleware:
     """Count each response by the cache outcome it announces, its URL namespace and
-    route. Place it after any middleware that adds to ``Server-Timing`` itself."""
+    route. Place it after any middleware that adds to ``Server-Timing`` itself. Sync and
+    async: under ASGI it awaits an async view without a thread of its own."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        match = request.resolver_match
-        if match is not None:  # (1)!
-            found = OUTCOME.search(response.get("Server-Timing", ""))
-            outcome = found["outcome"] if found else "bypass"
-            increment(RESPONSES, match.namespace, match.url_name or "", outcome)
-        return response
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        return count_response(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        return count_response(request, await self.get_response(request))
+
+
+def count_response(
+    request: HttpRequest, response: HttpResponseBase
+) -> HttpResponseBase:
+    match = request.resolver_match
+    if match is not None:  # (1)!
+        found = OUTCOME.search(response.get("Server-Timing", ""))
+        outcome = found["outcome"] if found else "bypass"
+        increment(RESPONSES, match.namespace, match.url_name or "", outcome)
+    return response
 
 
 # --8<-- [end:middleware]
