@@ -431,7 +431,12 @@ def early_key(
 ) -> str | None:
     """Return a key of what a GET's response depends on, read from the raw request: the
     credential instead of the user. ``None`` where ``plan_for`` would not cache, and for
-    an unknown host or an ``Accept`` no renderer serves: DRF answers those as it would."""
+    an unknown host or an ``Accept`` no renderer serves: DRF answers those as it would.
+
+    The same key and negotiation as the tracked and versioning recipes' early paths, with
+    ``VARY_ON``; the alias is the versioning recipe's, standing on credentials alone. Each
+    copy unit carries its own, so that it can be copied alone.
+    """
     if request.method != "GET" or config.timeout_for(request.path) is None:
         return None
     if "no-store" in directives(request.headers.get("Cache-Control")):

@@ -8,6 +8,7 @@ import pytest
 import redis
 import redis.asyncio
 
+from harness.early_path import exchanged
 from harness.testing import Timing, timing, uncached_twin
 from recipes.async_cache import views
 
@@ -20,14 +21,6 @@ def shown(response) -> dict:
     """The body, but for the links to other pages, which name the API they are in."""
     body = response.json()
     return {k: v for k, v in body.items() if k not in ("next", "previous")}
-
-
-def exchanged(response) -> tuple[int, list[tuple[str, str]], bytes]:
-    """What a client sees of a response, but for its cache outcome and date."""
-    headers = [
-        (k, v) for k, v in response.items() if k not in ("Server-Timing", "Date")
-    ]
-    return response.status_code, sorted(headers), response.content
 
 
 # --8<-- [start:hit]

@@ -6,21 +6,13 @@ behind its dispatch."""
 import pytest
 from django.core.cache import cache
 
-from harness.early_path import EarlyPathChecks
+from harness.early_path import EarlyPathChecks, exchanged
 from harness.testing import timing
 from recipes.middleware import response_cache
 
 BOOKS = "/api/middleware/books/"
 JSON = {"HTTP_ACCEPT": "application/json"}
 KINDS = ["anonymous", "alice-token", "alice-session"]
-
-
-def exchanged(response) -> tuple[int, list[tuple[str, str]], bytes]:
-    """What a client sees of a response, but for its cache outcome and date."""
-    headers = [
-        (k, v) for k, v in response.items() if k not in ("Server-Timing", "Date")
-    ]
-    return response.status_code, sorted(headers), response.content
 
 
 def aliases() -> list[str]:
@@ -50,20 +42,6 @@ def test_an_early_hit_is_one_get_many_no_query_and_no_dispatch(
 
 
 # --8<-- [end:hit]
-
-
-def test_the_first_hit_in_a_process_reads_the_alias_then_what_it_stands_on(
-    api_client, counted, monkeypatch
-):
-    client = api_client("alice-token")
-    client.get(BOOKS, **JSON)
-    client.get(BOOKS, **JSON)  # a hit through DRF: the alias is stored
-    monkeypatch.setattr(response_cache, "_known", {})  # another process stored it
-    counted.restart()
-    first = client.get(BOOKS, **JSON)
-    second = client.get(BOOKS, **JSON)
-    assert [timing(r).cache for r in (first, second)] == ["hit", "hit"]
-    assert counted.redis == ["MGET", "MGET", "MGET"]  # two round trips, then one
 
 
 # --8<-- [start:expiry]
@@ -120,5 +98,6 @@ def test_a_view_that_opts_out_answers_every_hit_through_drf(api_client, counted)
 
 class TestTheFullPathsChecks(EarlyPathChecks):
     books = BOOKS
+    early_module = response_cache
     checks_urlconf = "recipes.middleware.tests.early"
     checks_root = "/api/middleware/"

@@ -4,21 +4,13 @@ a view whose hits must pass DRF's checks keeps them behind its dispatch."""
 
 import pytest
 
-from harness.early_path import EarlyPathChecks
+from harness.early_path import EarlyPathChecks, exchanged
 from harness.testing import timing
 from recipes.versioned import early
 
 BOOKS = "/api/versioning/books/"
 JSON = {"HTTP_ACCEPT": "application/json"}
 KINDS = ["anonymous", "alice-token", "alice-session"]
-
-
-def exchanged(response) -> tuple[int, list[tuple[str, str]], bytes]:
-    """What a client sees of a response, but for its cache outcome and date."""
-    headers = [
-        (k, v) for k, v in response.items() if k not in ("Server-Timing", "Date")
-    ]
-    return response.status_code, sorted(headers), response.content
 
 
 # --8<-- [start:hit]
@@ -54,20 +46,6 @@ def test_an_early_hit_is_one_get_many_no_query_and_no_dispatch(
 # --8<-- [end:hit]
 
 
-def test_the_first_hit_in_a_process_reads_the_alias_then_what_it_stands_on(
-    api_client, counted, monkeypatch
-):
-    client = api_client("alice-token")
-    client.get(BOOKS, **JSON)
-    client.get(BOOKS, **JSON)  # a hit through DRF: the alias is stored
-    monkeypatch.setattr(early, "_known", {})  # another process stored the alias
-    counted.restart()
-    first = client.get(BOOKS, **JSON)
-    second = client.get(BOOKS, **JSON)
-    assert [timing(r).cache for r in (first, second)] == ["hit", "hit"]
-    assert counted.redis == ["MGET", "MGET", "MGET"]  # two round trips, then one
-
-
 def test_a_write_ends_the_hits_that_showed_it_and_no_other(
     api_client, book_id, django_capture_on_commit_callbacks
 ):
@@ -98,4 +76,5 @@ def test_an_alias_does_not_outlive_its_session(api_client, monkeypatch):
 
 class TestTheFullPathsChecks(EarlyPathChecks):
     books = BOOKS
+    early_module = early
     checks_urlconf = "recipes.versioning.tests.early"
