@@ -8,7 +8,8 @@ see what the cache did without reading logs.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -94,22 +95,25 @@ class ServerTimingMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if iscoroutinefunction(self):
             return self.__acall__(request)
-        counter = QueryCounter()
-        counting = _counter.set(counter)
-        try:
+        with counting_queries() as counter:
             response = self.get_response(request)
-        finally:
-            _counter.reset(counting)
         return reported(response, counter)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        counter = QueryCounter()
-        counting = _counter.set(counter)
-        try:
+        with counting_queries() as counter:
             response = await self.get_response(request)
-        finally:
-            _counter.reset(counting)
         return reported(response, counter)
+
+
+@contextmanager
+def counting_queries() -> Iterator[QueryCounter]:
+    """Count the queries of the block, and of the threads its context is carried into."""
+    counter = QueryCounter()
+    counting = _counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _counter.reset(counting)
 
 
 def reported(response: HttpResponse, counter: QueryCounter) -> HttpResponse:
