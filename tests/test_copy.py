@@ -56,9 +56,8 @@ class Promises:
     after_outage: str = "stale"
     also: tuple[str, ...] = ()
     answers_early: bool = False
-    server: str = (
-        "wsgi"  # or "asgi": the contract's requests go through the ASGI handler
-    )
+    # "asgi": the contract's requests go through the ASGI handler, as uvicorn serves them
+    server: str = "wsgi"
 
     def as_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
