@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from harness.testing import timing
 
@@ -65,11 +66,17 @@ BASES = {  # what each variant is compared with, where BASE alone would not isol
 
 @pytest.fixture
 def with_locale(settings):
-    """Turn on ``LocaleMiddleware``, so that the language is chosen per request."""
+    """Turn on ``LocaleMiddleware``, so that the language is chosen per request.
+
+    ``LocaleMiddleware`` activates the language it chose in the thread and never turns it
+    off; without the ``deactivate`` the next test in this process would answer in French.
+    """
     middleware = list(settings.MIDDLEWARE)
     after = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
     middleware.insert(after + 1, "django.middleware.locale.LocaleMiddleware")
     settings.MIDDLEWARE = middleware
+    yield
+    translation.deactivate()
 
 
 def send(api_client, path: str, call: Call, etag: str | None = None):
