@@ -14,7 +14,7 @@ give it to ``tracked_cache.install(..., outbox=PendingInvalidation)``.
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 from redis.exceptions import RedisError
 
@@ -42,11 +42,19 @@ class RelayCommand(BaseCommand):
 
     help = "Send the invalidations the outbox still holds to every cache."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--database",
+            action="append",
+            dest="databases",
+            help="a database whose outbox to relay (repeatable; default: 'default')",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         from .tracked_cache import relay  # the app's hooks, installed by its ready()
 
         try:
-            delivered = relay()
+            delivered = relay(databases=options["databases"])
         except RedisError as error:  # still unreachable: exit non-zero, and try later
             raise CommandError(f"{error}; left in the outbox") from error
         self.stdout.write(f"Relayed {delivered} pending invalidations.")

@@ -58,6 +58,7 @@ Requires django-redis, and ``install()`` called once from an ``AppConfig.ready``
 """
 
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -79,7 +80,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost, ImproperlyConfigured
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.expressions import Col, RawSQL
@@ -505,16 +506,63 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     try:
         result = execute(sql, params, many, context)
     except Exception:
-        _delivery.forget(ahead)
+        _delivery.forget(ahead, using=connection.alias)
         raise
+    if not connection.in_atomic_block:  # (3)!
+        FinishedStatement.finish(context["cursor"])
     marks = {table: change.after()}
     pending = ahead or _delivery.keep(connection, marks)
     marked = CommitBatch.of(connection).written(marks, pending)
-    transaction.on_commit(marked, using=connection.alias)  # (3)!
+    transaction.on_commit(marked, using=connection.alias)  # (4)!
     return result
 
 
 # --8<-- [end:writes]
+
+
+class FinishedStatement:
+    """A cursor whose write statement has run to its end, replaying the rows it returned.
+
+    Outside a transaction a statement commits when it finishes, and on SQLite an
+    ``INSERT ... RETURNING`` (every ``save()`` of a new row) finishes only once its rows
+    are fetched: until then no other connection sees the row. Marked before that, a read
+    could see the count after the mark and the table before the row, and store a stale
+    entry that no later mark would end. So the rows are fetched here, and Django reads
+    them from this cursor as it would have from the driver's.
+    """
+
+    def __init__(self, wrapper: Any, rows: list) -> None:
+        self._wrapper, self._cursor, self._rows = wrapper, wrapper.cursor, iter(rows)
+
+    @classmethod
+    def finish(cls, wrapper: Any) -> None:
+        """Run the statement of Django's cursor ``wrapper`` to its end, if it returns rows."""
+        if wrapper.cursor.description is not None:
+            wrapper.cursor = cls(wrapper, wrapper.cursor.fetchall())
+
+    def fetchone(self) -> Any:
+        return next(self._rows, None)
+
+    def fetchmany(self, size: int | None = None) -> list:
+        return list(itertools.islice(self._rows, size or self._cursor.arraysize))
+
+    def fetchall(self) -> list:
+        return list(self._rows)
+
+    def __iter__(self) -> Iterator:
+        return self._rows
+
+    def execute(self, *args: Any) -> Any:
+        """The next statement runs on the driver's cursor again."""
+        self._wrapper.cursor = self._cursor
+        return self._cursor.execute(*args)
+
+    def executemany(self, *args: Any) -> Any:
+        self._wrapper.cursor = self._cursor
+        return self._cursor.executemany(*args)
+
+    def __getattr__(self, name: str) -> Any:  # description, rowcount, lastrowid, close
+        return getattr(self._cursor, name)
 
 
 def executing_compiler() -> SQLCompiler | None:
@@ -712,7 +760,7 @@ class CommitBatch:
                 for table, fields in statement_marks.items():
                     marks[table] |= fields
                 pending += [row] if row is not None else []
-        _delivery.deliver(marks, pending)
+        _delivery.deliver(marks, pending, using=self.connection.alias)
 
 
 def uncommitted(connection: Any, running: Callable) -> set[int]:
@@ -761,11 +809,14 @@ class Delivery:
         self.next_try = 0.0  # when a read may relay them (time.monotonic())
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
+        self.databases = {DEFAULT_DB_ALIAS}  # where this process kept rows: relayed
 
     def keep(self, connection: Any, marks: Dependencies) -> int | None:
-        """Write ``marks`` to the outbox, in the statement's transaction; its row."""
+        """Write ``marks`` to the outbox, in the statement's transaction (so in its
+        database); return its row."""
         if self.outbox is None:
             return None
+        self.databases.add(connection.alias)
         with quietly():
             row = self.outbox.objects.using(connection.alias).create(
                 marks=as_row(marks)
@@ -780,28 +831,31 @@ class Delivery:
             return None
         return self.keep(connection, {table: {"*"}})
 
-    def forget(self, *pending: int | None) -> None:
+    def forget(self, *pending: int | None, using: str = DEFAULT_DB_ALIAS) -> None:
         """Delete outbox rows whose marks every store took (or whose write failed)."""
         rows = [pk for pk in pending if pk is not None]
         if rows and self.outbox is not None:
             # One DELETE, no transaction of its own: outside a transaction, this runs while
             # the write's statement may still be returning its rows.
-            rows_of = self.outbox.objects.filter(pk__in=rows)
+            rows_of = self.outbox.objects.using(using).filter(pk__in=rows)
             with quietly():
                 rows_of._raw_delete(rows_of.db)
 
-    def deliver(self, marks: Dependencies, pending: list[int]) -> None:
+    def deliver(
+        self, marks: Dependencies, pending: list[int], using: str = DEFAULT_DB_ALIAS
+    ) -> None:
         """Send a committed transaction's ``marks``; forget its outbox rows once every
         store has them. If any did not, the rows say exactly what to send again, and a
         retry is due."""
         if not marks:
             return
         if invalidate_everywhere(marks):
-            self.forget(*pending)
+            self.forget(*pending, using=using)
             return
         if pending and self.outbox is not None:  # a row kept ahead held ``*``
             with quietly():
-                self.outbox.objects.filter(pk__in=pending).update(marks=as_row(marks))
+                rows = self.outbox.objects.using(using).filter(pk__in=pending)
+                rows.update(marks=as_row(marks))
         self.failed()
 
     def answer_from_database(self) -> bool:
@@ -861,20 +915,28 @@ def as_row(marks: Dependencies) -> dict[str, list[str]]:
     return {table: sorted(fields) for table, fields in marks.items()}
 
 
-def relay(batch: int = 500) -> int:
-    """Send the marks of every row left in the outbox, oldest first, ``batch`` rows at a
-    time; delete those every store took. Return how many were delivered; raise
-    ``RedisError`` if a store still refuses them."""
-    outbox, delivered = _delivery.outbox, 0
-    if outbox is None:
+def relay(batch: int = 500, databases: Iterable[str] | None = None) -> int:
+    """Send the marks of every row left in the outbox of ``databases`` (by default, the
+    ``default`` one and every one this process kept rows in), oldest first, ``batch``
+    rows at a time; delete those every store took. Return how many were delivered;
+    raise ``RedisError`` if a store still refuses them."""
+    if _delivery.outbox is None:
         raise ImproperlyConfigured("install(..., outbox=PendingInvalidation) first")
+    delivered = sum(
+        relay_database(using, batch)
+        for using in sorted(databases or set(_delivery.databases))
+    )
+    _delivery.undelivered = False
+    return delivered
+
+
+def relay_database(using: str, batch: int) -> int:
+    """Relay the outbox of one database; return how many rows were delivered."""
+    outbox, delivered = _delivery.outbox.objects.using(using), 0
     while True:
         with quietly():
-            rows = list(
-                outbox.objects.order_by("pk").values_list("pk", "marks")[:batch]
-            )
+            rows = list(outbox.order_by("pk").values_list("pk", "marks")[:batch])
         if not rows:
-            _delivery.undelivered = False
             return delivered
         marks: Dependencies = defaultdict(set)
         for _, row_marks in rows:
@@ -883,7 +945,7 @@ def relay(batch: int = 500) -> int:
         if not invalidate_everywhere(marks):
             _delivery.undelivered = True
             raise RedisError(f"{len(rows)} outbox rows could not be delivered")
-        _delivery.forget(*(pk for pk, _ in rows))
+        _delivery.forget(*(pk for pk, _ in rows), using=using)
         delivered += len(rows)
 
 

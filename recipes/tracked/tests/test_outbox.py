@@ -1,15 +1,17 @@
 """The outbox: a write's marks are a row of its own transaction until Redis takes them, so
 no invalidation is lost to an outage, and nothing is sent for a rollback."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from harness.testing import timing
-from recipes.bookshop.models import Book
+from recipes.bookshop.models import Author, Book
 from recipes.tracked.outbox import PendingInvalidation
-from recipes.tracked.tracked_cache import _delivery
+from recipes.tracked.tracked_cache import _delivery, quietly
 from recipes.tracked.views import store
 
 DETAIL = "/api/tracked/books/{}/"
@@ -185,7 +187,9 @@ def test_outside_a_transaction_a_failed_write_forgets_its_row(book, monkeypatch)
         _delivery, "keep", lambda *args: kept.append(keep(*args)) or kept[-1]
     )
     monkeypatch.setattr(
-        _delivery, "forget", lambda *rows: forgotten.extend(rows) or forget(*rows)
+        _delivery,
+        "forget",
+        lambda *rows, **using: forgotten.extend(rows) or forget(*rows, **using),
     )
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -193,3 +197,26 @@ def test_outside_a_transaction_a_failed_write_forgets_its_row(book, monkeypatch)
 
     assert len(kept) == 1
     assert forgotten == kept  # the row written ahead, deleted with the failed write
+
+
+def test_a_row_kept_in_another_database_is_deleted_there(autocommitted):
+    alias, _ = autocommitted
+
+    Author.objects.using(alias).create(name="Elsewhere")  # its row, kept ahead there
+
+    assert not PendingInvalidation.objects.using(alias).exists()
+
+
+def test_the_relay_command_sends_another_database_s_outbox(autocommitted, monkeypatch):
+    alias, _ = autocommitted
+    sent = []
+    monkeypatch.setattr(
+        type(store), "invalidate", lambda _, marks: sent.append(marks) or True
+    )
+    with quietly():
+        PendingInvalidation.objects.using(alias).create(marks={"bookshop_book": ["#7"]})
+
+    call_command("relay_invalidations", "--database", alias, stdout=io.StringIO())
+
+    assert sent == [{"bookshop_book": {"#7"}}]
+    assert not PendingInvalidation.objects.using(alias).exists()

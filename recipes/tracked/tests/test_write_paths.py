@@ -1,6 +1,9 @@
 """Every way Django writes, the API or not, followed by reads: nothing stale, for anyone;
 and what a rolled-back write leaves alone."""
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from django import forms
 from django.db import connection, transaction
@@ -8,6 +11,7 @@ from django.db import connection, transaction
 from harness.testing import assert_reads_match_uncached, timing
 from recipes.bookshop.models import Author, Book
 from recipes.signals.tests.test_write_paths import ORM_WRITES
+from recipes.tracked.tracked_cache import TrackedCache
 
 API = "/api/tracked/"
 
@@ -121,6 +125,33 @@ def test_marks_wait_for_the_commit(
 
 
 # --8<-- [end:rollback]
+
+
+# --8<-- [start:finished]
+def test_a_write_outside_a_transaction_is_marked_once_others_can_read_it(
+    autocommitted, monkeypatch
+):
+    alias, path = autocommitted
+    seen_by_others_when_marked = []
+    mark = TrackedCache.invalidate
+
+    def invalidate(store, marks):
+        if "bookshop_author" in marks:
+            with closing(sqlite3.connect(path)) as other:
+                rows = other.execute("SELECT count(*) FROM bookshop_author")
+                seen_by_others_when_marked.append(rows.fetchone()[0])
+        return mark(store, marks)
+
+    monkeypatch.setattr(TrackedCache, "invalidate", invalidate)
+    author = Author.objects.using(alias).create(
+        name="Committed"
+    )  # INSERT ... RETURNING
+
+    assert author.pk == 1
+    assert seen_by_others_when_marked == [1]
+
+
+# --8<-- [end:finished]
 
 
 # --8<-- [start:precision]
