@@ -16,6 +16,9 @@ How it works:
   authentications the key cannot see). It computes, tracks and stores as the sync recipe
   does, so the entries, the marks and the invalidation are the tracked recipe's: a write
   through a sync view, the admin, a command or an async view ends the same entries.
+* A key missed by several requests at once on one loop is rendered by the first; the
+  others wait for it on the loop (an ``asyncio.Event``, no thread each), then read what it
+  stored. What it did not store, each renders in a thread after all.
 * Each event loop gets its own client (an asyncio connection belongs to the loop that
   opened it), with the sync cache's address, database and timeouts. It is closed when the
   loop shuts down its async generators, as ``asyncio.run``, uvicorn and asgiref do.
@@ -29,6 +32,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from functools import wraps
 from typing import Any
 
@@ -39,6 +43,7 @@ from django_redis import get_redis_connection
 from redis.exceptions import NoScriptError, RedisError
 
 from .tracked_cache import (
+    FLIGHT_WAIT,
     READ_IF_CURRENT,
     RenderedResponse,
     TrackedCache,
@@ -90,13 +95,53 @@ def answer_hits_on_the_loop(
         request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         key = name and early_key(view_class, name, request, kwargs)
-        if key:
-            found = await view_class.async_reader.get(view_class.cache_store, key)
-            if isinstance(found, RenderedResponse):
-                return report_cache_outcome(found.replay(), "hit")
-        return await in_a_thread(request, *args, **kwargs)  # (1)!
+        if not key:
+            return await in_a_thread(request, *args, **kwargs)
+        read = view_class.async_reader.get
+        found = await read(view_class.cache_store, key)
+        if isinstance(found, RenderedResponse):
+            return report_cache_outcome(found.replay(), "hit")
+        async with flights.board(key) as leading:  # (1)!
+            if not leading:
+                found = await read(view_class.cache_store, key)
+                if isinstance(found, RenderedResponse):
+                    return report_cache_outcome(found.replay(), "waited")
+            return await in_a_thread(request, *args, **kwargs)  # (2)!
 
     return hits_on_the_loop
+
+
+class LoopFlights:
+    """The renders in flight on each event loop, by key: the first request to miss a key
+    leads, and the others that miss it meanwhile wait on the loop until it lands."""
+
+    def __init__(self, wait: float = FLIGHT_WAIT) -> None:
+        self.wait = wait
+        self._by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @asynccontextmanager
+    async def board(self, key: str) -> AsyncIterator[bool]:
+        """Lead the render of ``key`` (``True``) or follow, once it has landed (``False``)."""
+        in_flight = self._by_loop.setdefault(asyncio.get_running_loop(), {})
+        landed = in_flight.get(key)
+        if landed is not None:
+            await self.follow(landed)
+            yield False
+            return
+        landed = in_flight[key] = asyncio.Event()
+        try:
+            yield True
+        finally:
+            del in_flight[key]
+            landed.set()
+
+    async def follow(self, landed: asyncio.Event) -> None:
+        """Wait for the leader to land: ``wait`` seconds at most, as on the sync path."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(landed.wait(), self.wait)
+
+
+flights = LoopFlights()
 
 
 # --8<-- [end:mixin]
