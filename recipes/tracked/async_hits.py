@@ -40,7 +40,11 @@ import redis.asyncio
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 from django_redis import get_redis_connection
-from redis.exceptions import NoScriptError, RedisError
+from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 
 from .tracked_cache import (
     FLIGHT_WAIT,
@@ -169,7 +173,7 @@ class AsyncReader:
                 )
             except NoScriptError:  # the script's first run on this server
                 reply = await client.eval(READ_IF_CURRENT, len(keys), *keys, *args)
-        except (RedisError, OSError):  # (1)!
+        except (RedisError, RedisClusterException, OSError):  # (1)!
             self.paused_until = time.monotonic() + self.pause
             logger.warning(
                 "Could not read %s; answering through the sync path for %s s",
@@ -190,22 +194,41 @@ class AsyncReader:
             return client
         return client[0]
 
-    def connect(self) -> redis.asyncio.Redis:
-        """A client of the server the sync cache talks to, with its timeouts."""
-        sync = get_redis_connection(self.alias).connection_pool
-        settings = {
-            name: value
-            for name, value in sync.connection_kwargs.items()
-            if name in CONNECTION_SETTINGS
-        }
+    def connect(self) -> redis.asyncio.Redis | redis.asyncio.RedisCluster:
+        """A client of the server (or cluster) the sync cache talks to, with its
+        timeouts."""
+        sync = get_redis_connection(self.alias)
+        if isinstance(sync, RedisCluster):
+            return self.connect_cluster(sync)
+        pool = sync.connection_pool
         pool = redis.asyncio.ConnectionPool(
-            connection_class=self.connection_class(sync.connection_class), **settings
+            connection_class=self.connection_class(pool.connection_class),
+            **settings_of(pool.connection_kwargs),
         )
         return redis.asyncio.Redis(connection_pool=pool)
+
+    def connect_cluster(self, sync: RedisCluster) -> redis.asyncio.RedisCluster:
+        """redis-py's asyncio cluster client, started from the sync one's nodes: the
+        read script's keys share the store's hash tag, so it runs on one node."""
+        nodes = sync.nodes_manager.startup_nodes.values()
+        return redis.asyncio.RedisCluster(
+            startup_nodes=[ClusterNode(node.host, node.port) for node in nodes],
+            retry=Retry(NoBackoff(), 1),  # (3)!
+            **settings_of(sync.nodes_manager.connection_kwargs),
+        )
 
     def connection_class(self, sync_class: type) -> type:
         """The asyncio counterpart of the sync cache's connection class."""
         return redis.asyncio.Connection
+
+
+def settings_of(connection_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What the async client takes from a sync connection's settings."""
+    return {
+        name: value
+        for name, value in connection_kwargs.items()
+        if name in CONNECTION_SETTINGS
+    }
 
 
 async def closed_with_the_loop(client: redis.asyncio.Redis) -> AsyncIterator[None]:

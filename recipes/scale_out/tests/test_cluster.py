@@ -1,11 +1,13 @@
 """A Redis Cluster of three primaries, reached through redis-py's ``RedisCluster``."""
 
 import pytest
+import redis.asyncio
 from django.core.cache import caches
 
-from harness.testing import read_both, timing
+from harness.testing import Timing, read_both, timing
+from recipes.async_cache.tests.conftest import AsgiCaller
 from recipes.bookshop import sandbox
-from recipes.scale_out.redis_topologies import cluster_cache, key_slot
+from recipes.scale_out.redis_topologies import CacheCluster, cluster_cache, key_slot
 
 from .test_guarantees import paths
 
@@ -69,3 +71,32 @@ def test_a_cluster_no_node_answers_is_a_miss_not_a_500(settings, bookshop, slug)
         response = reader.get(path)
         assert response.status_code == 200, path
         assert timing(response).cache != "hit"
+
+
+@pytest.mark.real_redis
+def test_an_async_hit_is_read_from_the_cluster_on_the_loop(
+    cluster, cache_on, monkeypatch
+):
+    """The async-cache recipe's reader opens redis-py's asyncio cluster client."""
+    cache_on(cluster, cluster_cache(cluster.urls))
+    caller = AsgiCaller(sandbox.client("alice-token"))
+    caller.get("/api/async-cache/books/")  # a miss, stored through the sync client
+    sync_commands = commands_of(CacheCluster, monkeypatch)
+    async_commands = commands_of(redis.asyncio.RedisCluster, monkeypatch)
+
+    hit = caller.get("/api/async-cache/books/")
+
+    assert timing(hit) == Timing("hit", 0)
+    assert (sync_commands, async_commands) == ([], ["EVALSHA"])
+
+
+def commands_of(client: type, monkeypatch) -> list[str]:
+    """The commands ``client`` sends from now on, by name."""
+    sent, execute = [], client.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+    return sent
