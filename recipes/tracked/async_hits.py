@@ -48,12 +48,19 @@ from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 
 from .tracked_cache import (
     FLIGHT_WAIT,
+    MISSING,
     READ_IF_CURRENT,
+    STORE_UNLESS_MARKED,
+    Entry,
+    Lookup,
     RenderedResponse,
     TrackedCache,
     answers_early,
+    collect,
     early_key,
+    render_now,
     report_cache_outcome,
+    response_key,
     script_sha,
 )
 
@@ -151,6 +158,53 @@ flights = LoopFlights()
 # --8<-- [end:mixin]
 
 
+# --8<-- [start:handlers]
+class AsyncHandlersMixin:
+    """Cache an adrf ViewSet's ``async def`` handlers, ``alist`` and ``aretrieve``, as
+    the tracked recipe caches ``list`` and ``retrieve``: the same store, keys and marks.
+    Goes first in the bases."""
+
+    cache_name: str
+    cache_timeout: int = 300
+    cache_per_user: bool = True
+    cache_store: TrackedCache
+    async_reader: "AsyncReader"
+
+    async def alist(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return await self._cached("list", super().alist, request, args, kwargs)
+
+    async def aretrieve(
+        self, request: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        return await self._cached("retrieve", super().aretrieve, request, args, kwargs)
+
+    async def _cached(
+        self, action: str, view: Callable, request: Any, args: tuple, kwargs: dict
+    ) -> HttpResponseBase:
+        key = response_key(
+            f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
+        )
+        reader, store = self.async_reader, self.cache_store
+        found = await reader.lookup(store, key)  # (1)!
+        if isinstance(found.value, RenderedResponse):
+            return report_cache_outcome(found.value.replay(), "hit")
+        async with flights.board(key) as leading:
+            if not leading and isinstance(
+                waited := await reader.get(store, key), RenderedResponse
+            ):
+                return report_cache_outcome(waited.replay(), "waited")
+            with collect() as read:  # (2)!
+                response = await view(request, *args, **kwargs)
+                rendered = await sync_to_async(render_now)(self, response)  # (3)!
+            if rendered is not None:
+                entry = Entry(key, rendered, read, self.cache_timeout, found.seen)
+                await reader.put(store, entry)
+        return report_cache_outcome(response, "miss")
+
+
+# --8<-- [end:handlers]
+
+
 # --8<-- [start:reader]
 class AsyncReader:
     """Reads a tracked store's entries with ``redis.asyncio``, one client per loop."""
@@ -162,26 +216,40 @@ class AsyncReader:
 
     async def get(self, store: TrackedCache, key: str) -> Any:
         """Return what ``store`` holds under ``key`` if it is current, else ``None``."""
+        found = await self.lookup(store, key)
+        return None if found.value is MISSING else found.value
+
+    async def lookup(self, store: TrackedCache, key: str) -> Lookup:
+        """What ``store`` holds under ``key``, and the count the read saw (none if the
+        read failed: then nothing read afterwards is stored)."""
         if time.monotonic() < self.paused_until or not store.readable(relay=False):
-            return None
-        keys, args = store.read_call(key)
+            return Lookup(MISSING, None)
+        reply = await self.run(READ_IF_CURRENT, *store.read_call(key), f"read {key}")
+        return Lookup(MISSING, None) if reply is None else store.found_in(reply)
+
+    async def put(self, store: TrackedCache, entry: Entry) -> bool:
+        """Store ``entry`` unless what it read was marked after its ``seen``."""
+        if time.monotonic() < self.paused_until or not store.readable(relay=False):
+            return False
+        call = store.store_call(entry)
+        return bool(await self.run(STORE_UNLESS_MARKED, *call, f"store {entry.key}"))
+
+    async def run(self, script: str, keys: list, args: list, what: str) -> Any:
+        """Run one of the tracked store's scripts; ``None`` if Redis failed."""
         try:
             client = await self.client()
             try:
-                reply = await client.evalsha(
-                    script_sha(READ_IF_CURRENT), len(keys), *keys, *args
-                )
+                return await client.evalsha(script_sha(script), len(keys), *keys, *args)
             except NoScriptError:  # the script's first run on this server
-                reply = await client.eval(READ_IF_CURRENT, len(keys), *keys, *args)
+                return await client.eval(script, len(keys), *keys, *args)
         except (RedisError, RedisClusterException, OSError):  # (1)!
             self.paused_until = time.monotonic() + self.pause
             logger.warning(
-                "Could not read %s; answering through the sync path for %s s",
-                key,
+                "Could not %s; answering through the sync path for %s s",
+                what,
                 self.pause,
             )
             return None
-        return store.found_in(reply).value
 
     async def client(self) -> redis.asyncio.Redis:
         """Return this loop's client, opening it on first use."""

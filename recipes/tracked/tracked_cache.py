@@ -1053,7 +1053,7 @@ class TrackedCache:
         entries = [entry for entry in entries if entry is not None]
         if _delivery.undelivered:
             return False
-        calls = [(STORE_UNLESS_MARKED, *self._store_args(e)) for e in entries]
+        calls = [(STORE_UNLESS_MARKED, *self.store_call(e)) for e in entries]
         try:
             client = self._redis(self.entry_key(entries[0].key))
             stored = run_scripts(client, calls)
@@ -1068,7 +1068,9 @@ class TrackedCache:
         """Return the Redis key of the entry stored under ``key``."""
         return caches[self.alias].make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
 
-    def _store_args(self, entry: Entry) -> tuple[list, list]:
+    def store_call(self, entry: Entry) -> tuple[list, list]:
+        """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entry``: what any
+        client, sync or async, sends to store it."""
         lines = "\n".join(
             f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
         )
