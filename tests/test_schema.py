@@ -4,12 +4,14 @@ schema does not document, for every operation of every recipe."""
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from harness.traffic import Caller, LiveServer, live_server
 
 pytestmark = pytest.mark.concurrency  # a real server: skip locally with the others
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,7 @@ def test_every_operation_answers_only_documented_statuses_and_never_a_500(server
             sys.executable,
             "-m",
             "schemathesis.cli",
+            f"--config-file={CONFIG}",
             "run",
             server.url("/api/schema/?format=json"),
             f"--url={server.base}",
