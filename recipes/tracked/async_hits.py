@@ -122,6 +122,10 @@ def answer_hits_on_the_loop(
     return hits_on_the_loop
 
 
+# --8<-- [end:mixin]
+
+
+# --8<-- [start:flights]
 class LoopFlights:
     """The renders in flight on each event loop, by key: the first request to miss a key
     leads, and the others that miss it meanwhile wait on the loop until it lands."""
@@ -155,7 +159,7 @@ class LoopFlights:
 flights = LoopFlights()
 
 
-# --8<-- [end:mixin]
+# --8<-- [end:flights]
 
 
 # --8<-- [start:handlers]
