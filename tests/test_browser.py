@@ -9,10 +9,11 @@ it).
 """
 
 import html
+import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,9 @@ class Tour:
 @pytest.fixture(scope="module")
 def tour(site: Path, browser: Any, base_url: str) -> Tour:
     reader = open_tab(browser, base_url)
+    # Every page load builds the search index (1.3 MB) in a worker, a third of the tour's
+    # time; nothing the tour measures depends on it, and the search test loads the real one.
+    reader.tab.route("**/search/search_index.json", an_empty_search_index(site))
     scrolling, own_project_at, wide = {}, {}, {}
     for path in built_pages(site):
         url = f"{base_url}/{path.removeprefix('./')}"
@@ -144,6 +148,13 @@ def tour(site: Path, browser: Any, base_url: str) -> Tour:
             wide[path] = width
     reader.tab.close()
     return Tour(reader.problems, scrolling, own_project_at, wide)
+
+
+def an_empty_search_index(site: Path) -> Callable[[Any], None]:
+    """The site's search index, its configuration kept and its documents left out."""
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    body = json.dumps({"config": index["config"], "docs": []})
+    return lambda route: route.fulfill(content_type="application/json", body=body)
 
 
 def test_every_page_loads_without_a_console_error_or_another_host(tour):
