@@ -211,7 +211,8 @@ class AsyncHandlersMixin:
 
 # --8<-- [start:reader]
 class AsyncReader:
-    """Reads a tracked store's entries with ``redis.asyncio``, one client per loop."""
+    """Reads a tracked store's entries with ``redis.asyncio`` (and stores those of adrf's
+    handlers), one client per loop."""
 
     def __init__(self, alias: str = "default", *, pause: float = 5.0) -> None:
         self.alias, self.pause = alias, pause
@@ -249,7 +250,8 @@ class AsyncReader:
         except (RedisError, RedisClusterException, OSError):  # (1)!
             self.paused_until = time.monotonic() + self.pause
             logger.warning(
-                "Could not %s; answering through the sync path for %s s",
+                "Could not %s; no async cache call for %s s: the sync path and the "
+                "database answer",
                 what,
                 self.pause,
             )
