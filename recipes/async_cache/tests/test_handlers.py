@@ -2,9 +2,10 @@
 handler, a miss is tracked as it renders, and a write anywhere ends what they serve."""
 
 import pytest
+import redis
 
 from harness.testing import Timing, timing
-from recipes.async_cache import handlers
+from recipes.async_cache import handlers, views
 
 from .test_hits import KINDS, shown
 
@@ -65,3 +66,30 @@ def refuse_the_handlers(patch) -> None:
 
     patch.setattr(mixins.ListModelMixin, "alist", not_called)
     patch.setattr(mixins.RetrieveModelMixin, "aretrieve", not_called)
+
+
+def test_a_stuck_redis_costs_an_async_handler_one_timeout_then_the_database_answers(
+    api_client, asgi_caller, monkeypatch
+):
+    tries = []
+
+    class Stuck:
+        async def evalsha(self, *args):
+            tries.append(args)
+            raise redis.TimeoutError("Timeout reading from socket")
+
+    async def stuck_client():
+        return Stuck()
+
+    monkeypatch.setattr(views.reader, "client", stuck_client)
+    sync_client = api_client("alice-token")
+    caller = asgi_caller(sync_client)
+
+    answers = [caller.get(BOOKS) for _ in range(3)]
+
+    assert [timing(answer).cache for answer in answers] == ["miss"] * 3
+    uncached = sync_client.get("/api/uncached/books/", **JSON)
+    assert shown(answers[-1]) == shown(uncached)
+    assert (
+        len(tries) == 1
+    )  # the read that found it stuck; then nothing, not even a store
