@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import import_module
 from pathlib import Path
 
@@ -48,6 +48,7 @@ class Promises:
     cache_options: dict = field(default_factory=dict)
     anonymous_list: tuple[str, ...] = ()
     views: str | None = None  # the wiring used as views.py, when not the recipe's own
+    urls: str | None = None  # the wiring used as urls.py, when not the recipe's own
     builds_on: str | None = None
     runner: str = "django"
     outside_api: str = "stale"  # after ORM writes outside the views: "fresh" if seen
@@ -307,7 +308,7 @@ def build_project(
         settings.read_text()
         + "".join(f"\n{shape.text(p)}" for p in dict.fromkeys(extra) if p.exists())
     )
-    urls = WIRING / f"{recipe}_urls.py"
+    urls = WIRING / f"{promises.urls or recipe}_urls.py"
     shape.write(
         urls if urls.exists() else PROJECT / "urls.py", root / "shop" / "urls.py"
     )
@@ -377,6 +378,27 @@ def test_a_copied_recipe_keeps_its_promises_in_another_project(
         env["REDIS_CLUSTER_URLS"] = ",".join(cluster.urls)
     with topology:
         keeps_its_promises(project, promises, shape, env, redis_server)
+
+
+# The async-cache recipe's other mixin, on adrf's ViewSets: hits through adrf's dispatch,
+# which authenticates with the project's own (uncached) authentication.
+ADRF_HANDLERS = replace(
+    PROMISES["async_cache"],
+    views="async_cache_adrf",
+    urls="async_cache_adrf",
+    hit_queries=AUTHENTICATION_QUERIES,
+    answers_early=False,
+)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_adrf_handlers_keep_the_promises_in_another_project(
+    shape, redis_server: RedisServer, tmp_path
+):
+    shape = SHAPES[shape]
+    project = build_project(tmp_path / "project", "async_cache", ADRF_HANDLERS, shape)
+    env = copied_project_env(ADRF_HANDLERS, redis_server)
+    keeps_its_promises(project, ADRF_HANDLERS, shape, env, redis_server)
 
 
 def copied_project_env(promises: Promises, redis_server: RedisServer) -> dict[str, str]:
