@@ -53,3 +53,23 @@ def async_commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Redis, "execute_command", counting)
     return sent
+
+
+@pytest.fixture
+def stuck_redis(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """The demo's async reader on a Redis that answers nothing: each script it sends
+    times out (the calls are listed)."""
+    import redis
+
+    tries: list[tuple] = []
+
+    class Stuck:
+        async def evalsha(self, *args: Any) -> Any:
+            tries.append(args)
+            raise redis.TimeoutError("Timeout reading from socket")
+
+    async def stuck_client() -> Stuck:
+        return Stuck()
+
+    monkeypatch.setattr(views.reader, "client", stuck_client)
+    return tries

@@ -2,10 +2,9 @@
 handler, a miss is tracked as it renders, and a write anywhere ends what they serve."""
 
 import pytest
-import redis
 
 from harness.testing import Timing, timing
-from recipes.async_cache import handlers, views
+from recipes.async_cache import handlers
 
 from .test_hits import KINDS, shown
 
@@ -69,19 +68,8 @@ def refuse_the_handlers(patch) -> None:
 
 
 def test_a_stuck_redis_costs_an_async_handler_one_timeout_then_the_database_answers(
-    api_client, asgi_caller, monkeypatch
+    api_client, asgi_caller, stuck_redis
 ):
-    tries = []
-
-    class Stuck:
-        async def evalsha(self, *args):
-            tries.append(args)
-            raise redis.TimeoutError("Timeout reading from socket")
-
-    async def stuck_client():
-        return Stuck()
-
-    monkeypatch.setattr(views.reader, "client", stuck_client)
     sync_client = api_client("alice-token")
     caller = asgi_caller(sync_client)
 
@@ -91,5 +79,5 @@ def test_a_stuck_redis_costs_an_async_handler_one_timeout_then_the_database_answ
     uncached = sync_client.get("/api/uncached/books/", **JSON)
     assert shown(answers[-1]) == shown(uncached)
     assert (
-        len(tries) == 1
+        len(stuck_redis) == 1
     )  # the read that found it stuck; then nothing, not even a store

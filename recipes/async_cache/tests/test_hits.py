@@ -126,27 +126,16 @@ def test_what_is_not_a_get_goes_through_drf_in_a_thread(
 
 # --8<-- [start:stuck]
 def test_a_stuck_redis_costs_one_timeout_then_the_sync_path_answers(
-    api_client, asgi_caller, monkeypatch, caplog
+    api_client, asgi_caller, stuck_redis, caplog
 ):
     """Every read of a stuck Redis waits a whole socket timeout: after the first, the
     async reads pause, and the sync path (which fails open) answers alone."""
-    tries = []
-
-    class Stuck:
-        async def evalsha(self, *args):
-            tries.append(args)
-            raise redis.TimeoutError("Timeout reading from socket")
-
-    async def stuck_client():
-        return Stuck()
-
-    monkeypatch.setattr(views.reader, "client", stuck_client)
     sync_client = api_client("alice-token")
     caller = asgi_caller(sync_client)
     answers = [caller.get(BOOKS) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert shown(answers[-1]) == shown(sync_client.get(uncached_twin(BOOKS), **JSON))
-    assert len(tries) == 1
+    assert len(stuck_redis) == 1
     assert "no async cache call for" in caplog.text
 
 
