@@ -17,13 +17,19 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import redis
 
 from .redis_server import free_port, start_redis_server
 from .traffic import Caller, LiveServer, live_server
-from .workload import CLIENT_KINDS, FLOOR_PATH, server_timing_outcome
+from .workload import (
+    CLIENT_KINDS,
+    FLOOR_PATH,
+    seconds_together,
+    server_timing_outcome,
+)
 
 TARGETS = {
     "floor": FLOOR_PATH,
@@ -49,24 +55,16 @@ def warm(callers: list[Caller], path: str) -> None:
 
 def throughput(callers: list[Caller], path: str, each: int, seen: Counter) -> float:
     """Send ``each`` requests from every caller's thread at once; requests per second."""
-    together = threading.Barrier(len(callers) + 1)
     lock = threading.Lock()
 
     def client(caller: Caller) -> None:
-        together.wait(timeout=60)
         for _ in range(each):
             outcome = server_timing_outcome(caller.get(path))
             with lock:
                 seen[outcome] += 1
 
-    threads = [threading.Thread(target=client, args=(c,)) for c in callers]
-    for thread in threads:
-        thread.start()
-    together.wait(timeout=60)
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return len(callers) * each / (time.perf_counter() - started)
+    seconds = seconds_together([partial(client, caller) for caller in callers])
+    return len(callers) * each / seconds
 
 
 def one_after_another(caller: Caller, path: str, repeat: int, seen: Counter) -> float:

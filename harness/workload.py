@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -134,12 +135,10 @@ def send_traffic(
     lock = threading.Lock()
     callers = [Caller(server, kinds[n % len(kinds)]) for n in range(clients)]
     writers = [Caller(server, "alice-token") for _ in range(clients)]
-    together = threading.Barrier(clients + 1)
 
     def client(number: int) -> None:
         draw = random.Random(number)
         reader, writer = callers[number], writers[number]
-        together.wait(timeout=60)
         for n in range(each):
             path = draw.choices(reads.paths, reads.weights)[0]
             if not run.target.prefix:
@@ -162,14 +161,26 @@ def send_traffic(
                 if response.status_code >= 300:
                     run.errors.append(f"{response.status_code} {response.url}")
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    run.seconds += seconds_together([partial(client, n) for n in range(clients)])
+
+
+def seconds_together(clients: list[Callable[[], None]]) -> float:
+    """Run each client in a thread of its own, all released at once (once every thread
+    has started); return the seconds from their release until the last one ends."""
+    together = threading.Barrier(len(clients) + 1)
+
+    def released(client: Callable[[], None]) -> None:
+        together.wait(timeout=60)
+        client()
+
+    threads = [threading.Thread(target=released, args=(c,)) for c in clients]
     for thread in threads:
         thread.start()
     together.wait(timeout=60)
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    run.seconds += time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def count_stale(

@@ -227,17 +227,22 @@ class AsyncReader:
     async def lookup(self, store: TrackedCache, key: str) -> Lookup:
         """What ``store`` holds under ``key``, and the count the read saw (none if the
         read failed: then nothing read afterwards is stored)."""
-        if time.monotonic() < self.paused_until or not store.readable(relay=False):
+        if self.paused(store):
             return Lookup(MISSING, None)
         reply = await self.run(READ_IF_CURRENT, *store.read_call(key), f"read {key}")
         return Lookup(MISSING, None) if reply is None else store.found_in(reply)
 
     async def put(self, store: TrackedCache, entry: Entry) -> bool:
         """Store ``entry`` unless what it read was marked after its ``seen``."""
-        if time.monotonic() < self.paused_until or not store.readable(relay=False):
+        if self.paused(store):
             return False
         call = store.store_call(entry)
         return bool(await self.run(STORE_UNLESS_MARKED, *call, f"store {entry.key}"))
+
+    def paused(self, store: TrackedCache) -> bool:
+        """Whether no async cache call is made: after a failure, for ``pause`` seconds,
+        and while this process's marks wait in the outbox (the sync path relays them)."""
+        return time.monotonic() < self.paused_until or not store.readable(relay=False)
 
     async def run(self, script: str, keys: list, args: list, what: str) -> Any:
         """Run one of the tracked store's scripts; ``None`` if Redis failed."""

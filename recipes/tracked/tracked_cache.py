@@ -924,7 +924,7 @@ def relay(batch: int = 500, databases: Iterable[str] | None = None) -> int:
         raise ImproperlyConfigured("install(..., outbox=PendingInvalidation) first")
     delivered = sum(
         relay_database(using, batch)
-        for using in sorted(databases or set(_delivery.databases))
+        for using in sorted(databases or _delivery.databases)
     )
     _delivery.undelivered = False
     return delivered
