@@ -60,6 +60,22 @@ CREDENTIAL_ENDINGS: list[tuple[str, Callable[[], None]]] = [
 ]
 
 
+def counting_decodes(monkeypatch: Any) -> list[bytes]:
+    """Count what django-redis decodes of the default cache's replies from now on."""
+    from django.core.cache import caches
+
+    client = caches["default"].client
+    decoded: list[bytes] = []
+    decode = client.decode
+
+    def counted(value: Any) -> Any:
+        decoded.append(value)
+        return decode(value)
+
+    monkeypatch.setattr(client, "decode", counted)
+    return decoded
+
+
 def exchanged(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:
     """What a client sees of a response, but for its cache outcome and date: what an early
     hit must answer exactly as the full path's hit did."""
@@ -111,6 +127,54 @@ class EarlyPathChecks:
         second = client.get(self.books, **JSON)
         assert [timing(r).cache for r in (first, second)] == ["hit", "hit"]
         assert counted.redis == ["MGET", "MGET", "MGET"]  # two round trips, then one
+
+    @pytest.mark.parametrize(("kind", "ending"), CREDENTIAL_ENDINGS)
+    def test_a_hit_that_reads_the_bytes_found_current_decodes_nothing(
+        self, api_client, kind, ending, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """The same bytes decode to the same values: the check is skipped only when
+        every key reads as it did, so an ended credential is decoded and refused."""
+        client = api_client(kind)
+        for _ in range(3):  # a miss; a hit through DRF (the alias); an early hit
+            client.get(self.books, **JSON)
+        decoded = counting_decodes(monkeypatch)
+        again = client.get(self.books, **JSON)
+        assert (timing(again).cache, decoded) == ("hit", [])
+        with django_capture_on_commit_callbacks(execute=True):
+            ending()
+        assert timing(client.get(self.books, **JSON)).cache != "hit"
+        assert decoded != []
+
+    def test_without_django_redis_every_hit_is_decoded_and_still_answered_early(
+        self, api_client, counted, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """Another cache backend (or no django-redis installed): ``get_many`` decodes."""
+        monkeypatch.setattr(self.early_module, "DefaultClient", None)
+        client = api_client("alice-token")
+        for _ in range(3):
+            client.get(self.books, **JSON)
+        decoded = counting_decodes(monkeypatch)
+        counted.restart()
+        assert timing(client.get(self.books, **JSON)).cache == "hit"
+        assert (counted.dispatch, counted.redis) == (0, ["MGET"])
+        assert decoded != []
+        with django_capture_on_commit_callbacks(execute=True):
+            token_deleted()
+        assert client.get(self.books, **JSON).status_code == 401
+
+    def test_verified_aliases_hold_at_most_their_bytes_the_oldest_going_first(self):
+        module = self.early_module
+        held = module.VerifiedAliases(most_bytes=250)
+
+        def keep(key: str, size: int) -> tuple:
+            read = ((key, b"r" * 10),)
+            held.keep(key, read, module.Alias({}, "text/plain", b"x" * (size - 10), ()))
+            return read
+
+        reads = {key: keep(key, 100) for key in "abc"}  # c pushes a out
+        reads["d"] = keep("d", 300)  # more than the whole: never held
+        kept = [key for key, read in reads.items() if held.alias_read_as(key, read)]
+        assert kept == ["b", "c"]
 
     def checked(self, settings: Any, name: str) -> str:
         settings.ROOT_URLCONF = self.checks_urlconf

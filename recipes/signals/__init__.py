@@ -9,3 +9,6 @@ COPY_UNIT = (
     "recipes/versioned/early.py",
     "recipes/versioned/signals.py",
 )
+#: Optional: with django-redis, a hit that reads the bytes a hit before it found current
+#: decodes nothing; with any other cache backend, the recipe works as it is.
+DEPENDENCIES = {"django-redis": ("django_redis", "redis")}

@@ -1026,7 +1026,7 @@ class TrackedCache:
         if value is None:  # with an alias, the entry it pointed at, out of date
             stale = alias[1].decode() if len(alias) > 1 and alias[1] else None
             return Lookup(MISSING, seen, stale)
-        found = caches[self.alias].client.decode(value)
+        found = _decoded.decode(caches[self.alias].client, value)  # (1)!
         if alias and alias[0]:  # through an alias: the credential's headers
             headers = tuple(map(tuple, json.loads(alias[0])))
             found = replace(found, headers=headers)
@@ -1150,6 +1150,47 @@ class TrackedCache:
         if hasattr(client, "get_server"):
             return client.get_server(key)
         return get_redis_connection(self.alias)
+
+
+class DecodedResponses:
+    """The responses this process decoded lately, by their bytes as stored.
+
+    The same bytes decode to the same response, so a hit that reads the bytes of a
+    response decoded before takes it from here: unzipping and unpickling cost a hit more
+    than its key does. Only responses, which no caller changes, are held; other values
+    are decoded each time. At most ``most_bytes`` of bytes and contents; the oldest go
+    first.
+    """
+
+    def __init__(self, most_bytes: int = 16 * 2**20) -> None:
+        self.most_bytes = most_bytes
+        self._held: dict[bytes, RenderedResponse] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def decode(self, client: Any, raw: bytes) -> Any:
+        if (held := self._held.get(raw)) is not None:
+            return held
+        value = client.decode(raw)
+        if isinstance(value, RenderedResponse):
+            self.keep(raw, value)
+        return value
+
+    def keep(self, raw: bytes, response: "RenderedResponse") -> None:
+        size = len(raw) + len(response.content)
+        with self._lock:
+            if raw in self._held or size > self.most_bytes:
+                return
+            while self._size + size > self.most_bytes:
+                self._drop(next(iter(self._held)))  # the oldest
+            self._held[raw] = response
+            self._size += size
+
+    def _drop(self, raw: bytes) -> None:
+        self._size -= len(raw) + len(self._held.pop(raw).content)
+
+
+_decoded = DecodedResponses()
 
 
 def compacted(fields: set[str]) -> list[str]:

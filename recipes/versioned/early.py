@@ -36,6 +36,7 @@ How it works:
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,14 @@ from rest_framework.settings import api_settings
 
 from .namespaces import SCHEMA_VERSION, Namespaces
 
+try:  # django-redis: a hit that read the same bytes as the last one decodes nothing
+    from django_redis.client import DefaultClient
+    from redis.exceptions import RedisError
+except ImportError:  # any other cache: a hit decodes what get_many read
+    DefaultClient = None
+
+logger = logging.getLogger(__name__)
+
 #: Permissions that read nothing but the user, which a saved user's tombstone covers.
 USER_ONLY_PERMISSIONS = {
     permissions.AllowAny,
@@ -65,6 +74,8 @@ USER_ONLY_PERMISSIONS = {
 UNSTORED_HEADERS = {"server-timing", "set-cookie", "date", "content-type"}
 KNOWN_MOST = 10_000  # aliases whose keys a process remembers
 MISSING = object()
+Read = tuple[tuple[str, bytes | None], ...]  # each key, and its bytes as stored
+UNREAD: Read = ()  # Redis failed
 
 
 # --8<-- [start:mixin]
@@ -178,7 +189,13 @@ def current_alias(cache: Any, key: str) -> Alias | None:
     """Return the alias under ``key`` if everything it stands on still holds what it
     held; one ``get_many`` once this process knows the alias's keys."""
     known = _known.get(key, ())
-    found = dict(cache.get_many([key, *known]))  # a copy: see namespaces.py
+    keys = [key, *known]
+    read = read_as_stored(cache, keys)
+    if read == UNREAD:
+        return None  # Redis failed: DRF answers, as it does with the cache down
+    if read is not None and (alias := _verified.alias_read_as(key, read)) is not None:
+        return alias  # (1)!
+    found = dict(cache.get_many(keys) if read is None else decoded(cache, read))
     alias = found.pop(key, None)
     if not isinstance(alias, Alias):
         return None
@@ -186,6 +203,8 @@ def current_alias(cache: Any, key: str) -> Alias | None:
         found |= cache.get_many(unread)  # the first hit in this process
         remember(key, alias)
     current = all(found.get(k, MISSING) == v for k, v in alias.stands_on.items())
+    if current and read is not None and not unread:
+        _verified.keep(key, read, alias)
     return alias if current else None
 
 
@@ -222,6 +241,78 @@ _known_lock = threading.Lock()
 
 
 # --8<-- [end:wrapper]
+
+
+# --8<-- [start:verified]
+def read_as_stored(cache: Any, keys: list[str]) -> Read | None:
+    """Return each key's bytes as stored, from django-redis's one ``MGET``; ``UNREAD``
+    if Redis failed, and ``None`` for any other cache (its ``get_many`` decodes)."""
+    client = getattr(cache, "client", None)
+    if DefaultClient is None or not reads_like_default_client(client):
+        return None
+    try:
+        stored = client.get_client(write=False).mget([cache.make_key(k) for k in keys])
+    except RedisError:
+        logger.warning("Could not read the alias %s; answering through DRF", keys[0])
+        return UNREAD
+    return tuple(zip(keys, stored, strict=True))
+
+
+def reads_like_default_client(client: Any) -> bool:
+    """Whether ``client`` reads ``get_many`` as django-redis's ``DefaultClient`` does:
+    one ``MGET`` on one server, each reply decoded by ``decode``."""
+    kind = type(client)
+    return (
+        isinstance(client, DefaultClient)
+        and kind.get_many is DefaultClient.get_many
+        and kind.decode is DefaultClient.decode
+    )
+
+
+def decoded(cache: Any, read: Read) -> dict[str, Any]:
+    return {key: cache.client.decode(raw) for key, raw in read if raw is not None}
+
+
+class VerifiedAliases:
+    """Each alias this process last found current, with the bytes it was read from.
+
+    The same bytes decode to the same values, so a hit that reads those bytes again is
+    current without decoding them: unzipping and unpickling the response and the
+    caller's token cost a hit more than its key does. A write, an ended credential or an
+    expiry changes a key's bytes, and the hit is decoded and checked again. Holds at most
+    ``most_bytes`` of responses and reads; the oldest go first.
+    """
+
+    def __init__(self, most_bytes: int = 16 * 2**20) -> None:
+        self.most_bytes = most_bytes
+        self._held: dict[str, tuple[Read, Alias, int]] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def alias_read_as(self, key: str, read: Read) -> Alias | None:
+        held = self._held.get(key)
+        return held[1] if held is not None and held[0] == read else None
+
+    def keep(self, key: str, read: Read, alias: Alias) -> None:
+        size = len(alias.content) + sum(len(raw or b"") for _, raw in read)
+        with self._lock:
+            self._drop(key)
+            if size > self.most_bytes:
+                return
+            while self._size + size > self.most_bytes:
+                self._drop(next(iter(self._held)))  # the oldest
+            self._held[key] = (read, alias, size)
+            self._size += size
+
+    def _drop(self, key: str) -> None:
+        if (held := self._held.pop(key, None)) is not None:
+            self._size -= held[2]
+
+
+_verified = VerifiedAliases()
+
+
+# --8<-- [end:verified]
 
 
 # --8<-- [start:key]

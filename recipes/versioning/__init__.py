@@ -8,3 +8,6 @@ COPY_UNIT = (
     "recipes/versioned/namespaces.py",
     "recipes/versioned/early.py",
 )
+#: Optional: with django-redis, a hit that reads the bytes a hit before it found current
+#: decodes nothing; with any other cache backend, the recipe works as it is.
+DEPENDENCIES = {"django-redis": ("django_redis", "redis")}

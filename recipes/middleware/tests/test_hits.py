@@ -30,7 +30,7 @@ def test_a_hit_is_one_cache_read(api_client):
         through_drf = client.get(BOOKS)  # DRF authenticates, then reads the entry
     assert timing(through_drf).cache == "hit"
     assert +calls == (
-        Counter(get_many=1)  # the caller's alias: not stored yet
+        Counter(mget=1)  # the caller's alias, as stored: not stored yet
         + authentication_cache_reads("alice-token")
         + Counter(get=1, set=1)  # the entry; then the alias, for the next hits
     )
@@ -38,7 +38,7 @@ def test_a_hit_is_one_cache_read(api_client):
     with counting_cache_calls() as calls:
         hit = client.get(BOOKS)
     assert timing(hit).cache == "hit"
-    assert +calls == Counter(get_many=1)  # the alias, with the token's auth-cache entry
+    assert +calls == Counter(mget=1)  # the alias, with the token's auth-cache entry
 
 
 # --8<-- [end:hit]

@@ -2,13 +2,18 @@
 whatever ends a credential or a permission ends its hits at once; a throttle counts every
 hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework.exceptions import NotAcceptable
 
-from harness.early_path import CREDENTIAL_ENDINGS, alice
+from harness.early_path import CREDENTIAL_ENDINGS, alice, counting_decodes
 from harness.testing import timing
+from recipes.tracked import tracked_cache
 from recipes.tracked.tracked_cache import (
+    DecodedResponses,
+    RenderedResponse,
     TrackedCache,
     negotiated_media_type,
     select_media_type,
@@ -34,6 +39,43 @@ def test_a_hit_is_one_redis_command_no_query_and_no_dispatch(
     assert hit.content == missed.content
     for header in ("Content-Type", "Vary", "Allow"):
         assert hit[header] == missed[header], header
+
+
+def test_a_hit_that_reads_bytes_decoded_before_decodes_nothing(
+    api_client, book, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis says whether the entry is current; the process remembers what its bytes
+    decode to. A write stores new bytes: the first hit of them decodes them."""
+    monkeypatch.setattr(tracked_cache, "_decoded", DecodedResponses())  # none yet
+    client = api_client("alice-token")
+    page = f"{BOOKS}{book.pk}/"
+
+    def hit_decoding() -> tuple[str, str, int]:
+        decoded.clear()
+        hit = client.get(page, **JSON)
+        return timing(hit).cache, hit.json()["title"], len(decoded)
+
+    client.get(page, **JSON)
+    decoded = counting_decodes(monkeypatch)
+    assert hit_decoding() == ("hit", book.title, 1)  # the first of these bytes
+    assert hit_decoding() == ("hit", book.title, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        book.title = "Written"
+        book.save()
+    client.get(page, **JSON)  # the miss stores the new bytes
+    assert hit_decoding() == ("hit", "Written", 1)
+    assert hit_decoding() == ("hit", "Written", 0)
+
+
+def test_decoded_responses_hold_at_most_their_bytes_the_oldest_going_first():
+    held = DecodedResponses(most_bytes=250)
+    stored = [b"a" * 10, b"b" * 10, b"c" * 10, b"d" * 30]  # 100 bytes each, d 300
+    client = SimpleNamespace(decode=lambda raw: RenderedResponse("text/plain", raw * 9))
+    for raw in stored:
+        held.decode(client, raw)
+    client.decode = lambda raw: "decoded again"
+    again = [held.decode(client, raw) == "decoded again" for raw in stored]
+    assert again == [True, False, False, True]  # a pushed out, d never held
 
 
 def test_a_miss_stores_the_entry_and_the_alias_in_one_round_trip(

@@ -4,7 +4,7 @@ a view whose hits must pass DRF's checks keeps them behind its dispatch."""
 
 import pytest
 
-from harness.early_path import EarlyPathChecks, exchanged
+from harness.early_path import EarlyPathChecks, exchanged, token_deleted
 from harness.testing import timing
 from recipes.versioned import early
 
@@ -78,3 +78,26 @@ class TestTheFullPathsChecks(EarlyPathChecks):
     books = BOOKS
     early_module = early
     checks_urlconf = "recipes.versioning.tests.early"
+
+
+# --8<-- [start:naive_memo]
+def alias_bytes_alone(self, key, read):
+    """The naive memo: the alias's bytes as before, so the alias as before."""
+    held = self._held.get(key)
+    return held[1] if held is not None and held[0][0] == read[0] else None
+
+
+def test_naive_memo_of_the_alias_alone_serves_a_deleted_token_its_page(
+    api_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(early.VerifiedAliases, "alias_read_as", alias_bytes_alone)
+    client = api_client("alice-token")
+    for _ in range(3):  # a miss; a hit through DRF (the alias); an early hit
+        client.get(BOOKS, **JSON)
+    with django_capture_on_commit_callbacks(execute=True):
+        token_deleted()  # the alias's bytes stay; the token's entry is a tombstone
+    after = client.get(BOOKS, **JSON)
+    assert (after.status_code, timing(after).cache) == (200, "hit")  # not 401
+
+
+# --8<-- [end:naive_memo]
