@@ -533,6 +533,37 @@ def round_trip_budget(measured: list[Measured], caller: str = "alice-token") -> 
     return f"For {caller}, " + "; ".join(parts) + "."
 
 
+SERVER_TIMED = [(FLOOR_GET, ""), ("versioning", "hit"), ("tracked", "hit")]
+
+
+def server_time_budget(
+    requester: Requester, rounds: int, caller: str = "alice-token"
+) -> str:
+    """Say how long Redis itself worked for each request of a few hit paths (``INFO
+    commandstats``): a GET, the versioning hit's ``MGET``, and the tracked hit's script,
+    which checks the marks of every table and field its entry read."""
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    parts = []
+    for name, state in SERVER_TIMED:
+        target = next(
+            t for t in targets_for(caller, "list") if (t.name, t.state) == (name, state)
+        )
+        requester.send(target)
+        redis.config_resetstat()
+        for _ in range(rounds):
+            requester.send(target)
+        stats = redis.info("commandstats")
+        worked = sum(v["usec"] for k, v in stats.items() if "resetstat" not in k)
+        parts.append(f"{name} {state}".strip() + f" {worked / rounds:,.1f} µs")
+    return (
+        f"Inside Redis, per request ({caller}, list page, `INFO commandstats`): "
+        + ", ".join(parts)
+        + "."
+    )
+
+
 def summary(measured: list[Measured]) -> str:
     """Each recipe's hit on the list page for every caller kind, next to the floor + GET
     and to drf-extensions' hit with the same authentication: what other pages embed."""
@@ -608,7 +639,7 @@ def headline(measured: list[Measured], caller: str = "alice-token") -> str:
     )
 
 
-def report(measured: list[Measured], profile: str) -> str:
+def report(measured: list[Measured], profile: str, server_time: str = "") -> str:
     """The whole run as Markdown: the headline and the targets first, then one table per
     caller and page."""
     parts = [
@@ -617,6 +648,7 @@ def report(measured: list[Measured], profile: str) -> str:
         targets_table(measured),
         f"A/A noise (two identical floors' medians): {noise(measured):.1%}. {machine()}",
         round_trip_budget(measured),
+        *filter(None, [server_time]),
         f"#### Where a hit's time goes: alice-token, list\n\n{profile}",
     ]
     for caller in CALLERS:
@@ -717,6 +749,7 @@ def run_hits(size: str, repeat: int, chart: Path | None = None) -> str:
         ):
             measured, requester = measure_all(repeat)
             profile = profile_table(requester, "alice-token", "list", repeat * 3)
+            server_time = server_time_budget(requester, repeat * 3)
             if chart is not None:
                 draw_chart(measured, chart)
-            return report(measured, profile)
+            return report(measured, profile, server_time)

@@ -1254,7 +1254,9 @@ def fresh_count() -> int:
 # KEYS: the entry, the counter. ARGV: the prefix of the tables' hashes of marks, where
 # a lost counter restarts. The entry is a hash: body, seen, and deps, a JSON list with
 # one list per table, [table, born, field...]: cjson decodes it in C, where splitting
-# lines of words in Lua cost most of a hit's time in Redis.
+# lines of words in Lua cost most of a hit's time in Redis. A table's hash holds the count
+# of its last mark (~last): the fields are read only from tables marked since the entry's
+# read, so a hit of a page of many rows reads one pair of fields per table.
 READ_IF_CURRENT = """
 local count = redis.call('GET', KEYS[2])
 if not count then
@@ -1266,10 +1268,14 @@ local function current(key)
   if not (entry[1] or entry[4]) then return nil end
   local seen = tonumber(entry[2])
   for _, dep in ipairs(cjson.decode(entry[3])) do  -- {table, born, field...}
-    local now = redis.call('HMGET', ARGV[1] .. dep[1], '~born', unpack(dep, 3))
-    if now[1] ~= dep[2] then return nil end
-    for i = 2, #now do
-      if now[i] and tonumber(now[i]) > seen then return nil end
+    local key = ARGV[1] .. dep[1]
+    local head = redis.call('HMGET', key, '~born', '~last')
+    if head[1] ~= dep[2] then return nil end
+    if #dep > 2 and (not head[2] or tonumber(head[2]) > seen) then  -- marked since
+      local now = redis.call('HMGET', key, unpack(dep, 3))
+      for i = 1, #now do
+        if now[i] and tonumber(now[i]) > seen then return nil end
+      end
     end
   end
   return entry
@@ -1302,7 +1308,7 @@ for line in string.gmatch(ARGV[6], '[^\\n]+') do
   local born = redis.call('HGET', key, '~born')
   if not born then  -- new, or evicted: born now, so any mark since seen refuses
     born = redis.call('GET', KEYS[2])
-    redis.call('HSET', key, '~born', born)
+    redis.call('HSET', key, '~born', born, '~last', born)
   end
   if tonumber(born) > seen then refused = true end
   if not refused and #words > 1 then
@@ -1336,7 +1342,7 @@ for i = 4, #ARGV do
     if redis.call('HLEN', key) > tonumber(ARGV[3]) then
       redis.call('DEL', key)
     else
-      local marks = {}
+      local marks = {'~last', count}
       for j = 2, #words do
         marks[#marks + 1] = words[j]
         marks[#marks + 1] = count

@@ -45,6 +45,31 @@ def test_evicted_marks_of_a_table_make_its_entries_misses(alice_read_twice):
     assert timing(alice_read_twice()).cache == "hit"  # born again, stored again
 
 
+def test_a_table_marked_since_the_read_has_its_fields_checked_the_others_not(
+    alice_read_twice, book, django_capture_on_commit_callbacks
+):
+    """A table's hash holds its last mark's count: the entry's fields are read only when
+    it is above the entry's; a mark of another row leaves the entry current."""
+    other = Book.objects.exclude(pk=book.pk).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=other.pk).update(title="Another row")
+    assert timing(alice_read_twice()).cache == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=book.pk).update(title="This row")
+    assert alice_read_twice().json()["title"] == "This row"
+
+
+def test_marks_left_without_a_last_count_are_all_checked(alice_read_twice, book):
+    """A hash whose marks were written without ``~last`` (by 0.5.0) has its entry's
+    fields read, rather than taken as unmarked."""
+    redis = get_redis_connection("default")
+    marks = redis_key("marks:bookshop_book")
+    above = int(redis.get(redis_key("count"))) + 1
+    redis.hdel(marks, "~last")
+    redis.hset(marks, f"#{book.pk}", above)  # the book's row marked, as 0.5.0 did
+    assert timing(alice_read_twice()).cache == "miss"
+
+
 def test_an_evicted_counter_restarts_above_every_count(
     alice_read_twice, book, django_capture_on_commit_callbacks
 ):
