@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.6.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.7.0 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Cache rendered DRF responses under the rows and columns they were computed from, found
 while they render: nothing is declared, and a write reaches only the entries it changes.
@@ -108,7 +108,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1  # bump when a serializer's output changes shape
 #: The layout of a stored entry, in its key: entries of an older layout are never read.
-ENTRY_LAYOUT = 2
+ENTRY_LAYOUT = 3
 MISSING = object()
 MAX_FIELDS = 500  # per table and entry; more, and the entry depends on the whole table
 MAX_ROWS = 500  # per write statement; more, and it marks the whole table (``*``)
@@ -1028,8 +1028,7 @@ class TrackedCache:
             return Lookup(MISSING, seen, stale)
         found = _decoded.decode(caches[self.alias].client, value)  # (1)!
         if alias and alias[0]:  # through an alias: the credential's headers
-            headers = tuple(map(tuple, json.loads(alias[0])))
-            found = replace(found, headers=headers)
+            found = with_headers(found, alias[0])
         return Lookup(found, seen)
 
     def set(
@@ -1208,6 +1207,17 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def with_headers(found: Any, headers: bytes) -> Any:
+    """``found`` answered with an alias's ``headers``, as stored."""
+    return replace(found, headers=decoded_headers(headers))
+
+
+@lru_cache(maxsize=1024)
+def decoded_headers(headers: bytes) -> tuple[tuple[str, str], ...]:
+    """An alias's headers: the same few bytes for every hit of a view, decoded once."""
+    return tuple(map(tuple, json.loads(headers)))
+
+
 def run_script(client: Any, script: str, keys: list, args: list) -> Any:
     """Run ``script`` by its SHA1: its text crosses the network once per server (when
     Redis answers ``NOSCRIPT``), not with every call."""
@@ -1252,11 +1262,12 @@ def fresh_count() -> int:
 
 
 # KEYS: the entry, the counter. ARGV: the prefix of the tables' hashes of marks, where
-# a lost counter restarts. The entry is a hash: body, seen, and deps, a JSON list with
-# one list per table, [table, born, field...]: cjson decodes it in C, where splitting
-# lines of words in Lua cost most of a hit's time in Redis. A table's hash holds the count
-# of its last mark (~last): the fields are read only from tables marked since the entry's
-# read, so a hit of a page of many rows reads one pair of fields per table.
+# a lost counter restarts. The entry is a hash: body, seen, heads and deps. heads is a
+# JSON list with one short list per table, [table, born, fields?]; deps holds, in the
+# same order, each table's list of fields. cjson decodes them in C, where splitting lines
+# of words in Lua cost most of a hit's time in Redis. A table's hash holds the count of
+# its last mark (~last): deps is decoded, and fields read, only for tables marked since
+# the entry's read, so a hit of a page of many rows reads one pair of fields per table.
 READ_IF_CURRENT = """
 local count = redis.call('GET', KEYS[2])
 if not count then
@@ -1264,17 +1275,19 @@ if not count then
   count = ARGV[2]
 end
 local function current(key)
-  local entry = redis.call('HMGET', key, 'body', 'seen', 'deps', 'target', 'headers')
+  local entry = redis.call('HMGET', key, 'body', 'seen', 'heads', 'target', 'headers')
   if not (entry[1] or entry[4]) then return nil end
   local seen = tonumber(entry[2])
-  for _, dep in ipairs(cjson.decode(entry[3])) do  -- {table, born, field...}
-    local key = ARGV[1] .. dep[1]
-    local head = redis.call('HMGET', key, '~born', '~last')
-    if head[1] ~= dep[2] then return nil end
-    if #dep > 2 and (not head[2] or tonumber(head[2]) > seen) then  -- marked since
-      local now = redis.call('HMGET', key, unpack(dep, 3))
-      for i = 1, #now do
-        if now[i] and tonumber(now[i]) > seen then return nil end
+  local deps
+  for i, head in ipairs(cjson.decode(entry[3])) do  -- {table, born, fields?}
+    local marks = ARGV[1] .. head[1]
+    local now = redis.call('HMGET', marks, '~born', '~last')
+    if now[1] ~= head[2] then return nil end
+    if head[3] and (not now[2] or tonumber(now[2]) > seen) then  -- marked since
+      deps = deps or cjson.decode(redis.call('HGET', key, 'deps'))
+      local counts = redis.call('HMGET', marks, unpack(deps[i]))
+      for j = 1, #counts do
+        if counts[j] and tonumber(counts[j]) > seen then return nil end
       end
     end
   end
@@ -1300,7 +1313,7 @@ if not redis.call('GET', KEYS[2]) then
   redis.call('SET', KEYS[2], ARGV[5], 'NX')
   refused = true
 end
-local deps = {}
+local heads, deps = {}, {}
 for line in string.gmatch(ARGV[6], '[^\\n]+') do
   local words = {}
   for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
@@ -1317,14 +1330,15 @@ for line in string.gmatch(ARGV[6], '[^\\n]+') do
       if marks[i] and tonumber(marks[i]) > seen then refused = true end
     end
   end
-  table.insert(words, 2, born)
-  deps[#deps + 1] = words
+  local table_name = table.remove(words, 1)
+  heads[#heads + 1] = {table_name, born, #words > 0 or nil}
+  deps[#deps + 1] = #words > 0 and words or false
 end
 if refused then return 0 end
 redis.call('DEL', KEYS[1])
 local what = ARGV[7] and {'target', ARGV[7], 'headers', ARGV[8]} or {'body', ARGV[2]}
-redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'deps', cjson.encode(deps),
-  unpack(what))
+redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'heads', cjson.encode(heads),
+  'deps', cjson.encode(deps), unpack(what))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
