@@ -90,7 +90,6 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import patch_vary_headers
-from django_redis import get_redis_connection
 from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from rest_framework.authentication import (
@@ -998,13 +997,14 @@ class TrackedCache:
         they read, in one round trip."""
         if not self.readable():
             return Lookup(MISSING, None)
-        keys, args = self.read_call(key)
+        cache = self.cache()  # once: each lookup reads a thread-local
+        keys, args = self.read_call(key, cache)
         try:
-            reply = run_script(self._redis(keys[0]), READ_IF_CURRENT, keys, args)
+            reply = run_script(self._redis(keys[0], cache), READ_IF_CURRENT, keys, args)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
-        return self.found_in(reply)
+        return self.found_in(reply, cache)
 
     def readable(self, *, relay: bool = True) -> bool:
         """Whether entries may be read: not while marks wait in the outbox. With
@@ -1013,20 +1013,21 @@ class TrackedCache:
             return not _delivery.undelivered
         return not _delivery.answer_from_database()
 
-    def read_call(self, key: str) -> tuple[list[str], list]:
+    def read_call(self, key: str, cache: Any = None) -> tuple[list[str], list]:
         """The keys and arguments of ``READ_IF_CURRENT`` for ``key``: what any client,
         sync or async, sends to read it."""
-        keys = [self.entry_key(key), self._counter()]
-        return keys, [self._marks_prefix(), fresh_count()]
+        cache = self.cache(cache)
+        keys = [self.entry_key(key, cache), self._counter(cache)]
+        return keys, [self._marks_prefix(cache), fresh_count()]
 
-    def found_in(self, reply: list) -> Lookup:
+    def found_in(self, reply: list, cache: Any = None) -> Lookup:
         """Decode what ``READ_IF_CURRENT`` answered."""
         value, seen, *alias = reply
         seen = None if seen is None else int(seen)
         if value is None:  # with an alias, the entry it pointed at, out of date
             stale = alias[1].decode() if len(alias) > 1 and alias[1] else None
             return Lookup(MISSING, seen, stale)
-        found = _decoded.decode(caches[self.alias].client, value)  # (1)!
+        found = _decoded.decode(self.cache(cache).client, value)  # (1)!
         if alias and alias[0]:  # through an alias: the credential's headers
             found = with_headers(found, alias[0])
         return Lookup(found, seen)
@@ -1063,9 +1064,10 @@ class TrackedCache:
             return False
         return bool(stored[0])
 
-    def entry_key(self, key: str) -> str:
+    def entry_key(self, key: str, cache: Any = None) -> str:
         """Return the Redis key of the entry stored under ``key``."""
-        return caches[self.alias].make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
+        cache = self.cache(cache)
+        return cache.make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
 
     def store_call(self, entry: Entry) -> tuple[list, list]:
         """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entry``: what any
@@ -1136,19 +1138,24 @@ class TrackedCache:
     def _key(self, suffix: str) -> str:
         return f"{{{self.name}}}:{suffix}"
 
-    def _counter(self) -> str:
-        return caches[self.alias].make_key(self._key("count"))
+    def cache(self, cache: Any = None) -> Any:
+        """The Django cache of this store: ``cache``, when the caller already looked it
+        up."""
+        return caches[self.alias] if cache is None else cache
 
-    def _marks_prefix(self) -> str:
-        return caches[self.alias].make_key(self._key("marks:"))
+    def _counter(self, cache: Any = None) -> str:
+        return self.cache(cache).make_key(self._key("count"))
 
-    def _redis(self, key: str) -> Any:
+    def _marks_prefix(self, cache: Any = None) -> str:
+        return self.cache(cache).make_key(self._key("marks:"))
+
+    def _redis(self, key: str, cache: Any = None) -> Any:
         """The connection that holds ``key`` and, by the hash tag they share, every key
         of a script: django-redis's ``ShardClient`` keeps each tag on one server."""
-        client = caches[self.alias].client
+        client = self.cache(cache).client
         if hasattr(client, "get_server"):
             return client.get_server(key)
-        return get_redis_connection(self.alias)
+        return client.get_client(write=True)  # what get_redis_connection returns
 
 
 class DecodedResponses:
