@@ -1017,7 +1017,7 @@ class TrackedCache:
         """The keys and arguments of ``READ_IF_CURRENT`` for ``key``: what any client,
         sync or async, sends to read it."""
         cache = self.cache(cache)
-        keys = [self.entry_key(key, cache), self._counter(cache)]
+        keys = [self.entry_key(key, cache), self._counter(cache), self._lasts(cache)]
         return keys, [self._marks_prefix(cache), fresh_count()]
 
     def found_in(self, reply: list, cache: Any = None) -> Lookup:
@@ -1079,7 +1079,7 @@ class TrackedCache:
             body, target_and_headers = "", list(entry.value)
         else:
             body, target_and_headers = caches[self.alias].client.encode(entry.value), []
-        keys = [self.entry_key(entry.key), self._counter()]
+        keys = [self.entry_key(entry.key), self._counter(), self._lasts()]
         args = [
             self._marks_prefix(),
             body,
@@ -1106,7 +1106,7 @@ class TrackedCache:
             run_script(
                 self._redis(counter),
                 MARK,
-                [counter],
+                [counter, self._lasts()],
                 [self._marks_prefix(), fresh_count(), self.max_marks, *lines],
             )
         except ResponseError as refused:  # full (noeviction): drop the tables' marks
@@ -1125,11 +1125,14 @@ class TrackedCache:
         return True
 
     def _forget(self, marks: Dependencies) -> bool:
-        """Delete the tables' hashes of marks: their entries all miss (deletes are
-        allowed when Redis is full)."""
+        """Delete the tables' hashes of marks, and their last counts: their entries all
+        miss (deletes are allowed when Redis is full)."""
         keys = [self._marks_prefix() + table for table in marks]
         try:
-            self._redis(keys[0]).delete(*keys)
+            pipe = self._redis(keys[0]).pipeline(transaction=False)
+            pipe.hdel(self._lasts(), *marks)
+            pipe.delete(*keys)
+            pipe.execute()
         except RedisError:
             logger.warning("Could not invalidate %s", sorted(marks), exc_info=True)
             return False
@@ -1145,6 +1148,11 @@ class TrackedCache:
 
     def _counter(self, cache: Any = None) -> str:
         return self.cache(cache).make_key(self._key("count"))
+
+    def _lasts(self, cache: Any = None) -> str:
+        """The hash of every table's last mark: one read of it says which tables an
+        entry read were marked since."""
+        return self.cache(cache).make_key(self._key("lasts"))
 
     def _marks_prefix(self, cache: Any = None) -> str:
         return self.cache(cache).make_key(self._key("marks:"))
@@ -1268,13 +1276,16 @@ def fresh_count() -> int:
     return time.time_ns() // 1_000
 
 
-# KEYS: the entry, the counter. ARGV: the prefix of the tables' hashes of marks, where
-# a lost counter restarts. The entry is a hash: body, seen, heads and deps. heads is a
-# JSON list with one short list per table, [table, born, fields?]; deps holds, in the
-# same order, each table's list of fields. cjson decodes them in C, where splitting lines
-# of words in Lua cost most of a hit's time in Redis. A table's hash holds the count of
-# its last mark (~last): deps is decoded, and fields read, only for tables marked since
-# the entry's read, so a hit of a page of many rows reads one pair of fields per table.
+# KEYS: the entry, the counter, the hash of last marks. ARGV: the prefix of the tables'
+# hashes of marks, where a lost counter restarts. The entry is a hash: body, seen, heads
+# and deps. heads is a JSON list with one short list per table, [table, born, fields?];
+# deps holds, in the same order, each table's list of fields. cjson decodes them in C,
+# where splitting lines of words in Lua cost most of a hit's time in Redis.
+# The hash of last marks holds, per table, the count of its last mark: one HMGET says
+# which of an entry's tables were marked since its read. Only those, and tables it does
+# not know (evicted, or never stored since), are checked in their own hash: its ~born
+# (the hash evicted?), its ~last, and the entry's fields there. A hit of a page that no
+# write touched reads two fields of the entry, then one field per table.
 READ_IF_CURRENT = """
 local count = redis.call('GET', KEYS[2])
 if not count then
@@ -1285,16 +1296,23 @@ local function current(key)
   local entry = redis.call('HMGET', key, 'body', 'seen', 'heads', 'target', 'headers')
   if not (entry[1] or entry[4]) then return nil end
   local seen = tonumber(entry[2])
+  local heads = cjson.decode(entry[3])  -- {table, born, fields?} per table
+  if #heads == 0 then return entry end
+  local names = {}
+  for i, head in ipairs(heads) do names[i] = head[1] end
+  local lasts = redis.call('HMGET', KEYS[3], unpack(names))
   local deps
-  for i, head in ipairs(cjson.decode(entry[3])) do  -- {table, born, fields?}
-    local marks = ARGV[1] .. head[1]
-    local now = redis.call('HMGET', marks, '~born', '~last')
-    if now[1] ~= head[2] then return nil end
-    if head[3] and (not now[2] or tonumber(now[2]) > seen) then  -- marked since
-      deps = deps or cjson.decode(redis.call('HGET', key, 'deps'))
-      local counts = redis.call('HMGET', marks, unpack(deps[i]))
-      for j = 1, #counts do
-        if counts[j] and tonumber(counts[j]) > seen then return nil end
+  for i, head in ipairs(heads) do
+    if not lasts[i] or tonumber(lasts[i]) > seen then  -- marked since, or unknown
+      local marks = ARGV[1] .. head[1]
+      local now = redis.call('HMGET', marks, '~born', '~last')
+      if now[1] ~= head[2] then return nil end
+      if head[3] and (not now[2] or tonumber(now[2]) > seen) then
+        deps = deps or cjson.decode(redis.call('HGET', key, 'deps'))
+        local counts = redis.call('HMGET', marks, unpack(deps[i]))
+        for j = 1, #counts do
+          if counts[j] and tonumber(counts[j]) > seen then return nil end
+        end
       end
     end
   end
@@ -1310,9 +1328,12 @@ if not entry then return {false, count} end
 return {entry[1], count}
 """
 
-# KEYS: the entry, the counter. ARGV: the prefix of the hashes of marks, the encoded
-# value, its TTL in ms, the count the read saw ('' if none), where a lost counter
-# restarts, and the dependencies, a line per table: "table field...".
+# KEYS: the entry, the counter, the hash of last marks. ARGV: the prefix of the hashes
+# of marks, the encoded value, its TTL in ms, the count the read saw ('' if none), where
+# a lost counter restarts, and the dependencies, a line per table: "table field...".
+# A table's hash born now records its birth as its last mark: entries of the hash
+# before are checked in it, and miss. A table the hash of last marks lost (evicted) is
+# entered again from its own hash's ~last.
 STORE_UNLESS_MARKED = """
 local refused = ARGV[4] == ''
 local seen = tonumber(ARGV[4]) or 0
@@ -1329,6 +1350,10 @@ for line in string.gmatch(ARGV[6], '[^\\n]+') do
   if not born then  -- new, or evicted: born now, so any mark since seen refuses
     born = redis.call('GET', KEYS[2])
     redis.call('HSET', key, '~born', born, '~last', born)
+    redis.call('HSET', KEYS[3], words[1], born)
+  elseif redis.call('HEXISTS', KEYS[3], words[1]) == 0 then
+    local last = redis.call('HGET', key, '~last')
+    if last then redis.call('HSET', KEYS[3], words[1], last) end
   end
   if tonumber(born) > seen then refused = true end
   if not refused and #words > 1 then
@@ -1350,8 +1375,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
-# KEYS: the counter. ARGV: the prefix of the hashes of marks, where a lost counter
-# restarts, the most marks a hash may hold, then lines "table field...".
+# KEYS: the counter, the hash of last marks. ARGV: the prefix of the hashes of marks,
+# where a lost counter restarts, the most marks a hash may hold, then lines
+# "table field...". Every table marked has its last mark raised, its hash or not.
 MARK = """
 redis.call('SET', KEYS[1], ARGV[2], 'NX')
 local count = redis.call('INCR', KEYS[1])
@@ -1359,6 +1385,7 @@ for i = 4, #ARGV do
   local words = {}
   for word in string.gmatch(ARGV[i], '%S+') do words[#words + 1] = word end
   local key = ARGV[1] .. words[1]
+  redis.call('HSET', KEYS[2], words[1], count)
   if redis.call('EXISTS', key) == 1 then
     if redis.call('HLEN', key) > tonumber(ARGV[3]) then
       redis.call('DEL', key)

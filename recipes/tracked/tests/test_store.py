@@ -38,8 +38,41 @@ def redis_key(suffix: str) -> str:
     return cache.make_key(f"{{tracked}}:{suffix}")
 
 
-def test_evicted_marks_of_a_table_make_its_entries_misses(alice_read_twice):
+def test_evicted_marks_of_a_table_end_its_entries_at_its_next_mark(
+    alice_read_twice, book, django_capture_on_commit_callbacks
+):
+    """The marks lost were all at or below the table's last mark, which the entry's read
+    saw: nothing changed, and the entry stays a hit. The next mark of the table, of any
+    row, ends it: its hash no longer holds the count the entry was stored with."""
     get_redis_connection("default").delete(redis_key("marks:bookshop_book"))
+    assert timing(alice_read_twice()).cache == "hit"
+
+    other = Book.objects.exclude(pk=book.pk).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=other.pk).update(title="Another row")
+    assert timing(alice_read_twice()).cache == "miss"
+    assert timing(alice_read_twice()).cache == "hit"  # born again, stored again
+
+
+def test_evicted_last_marks_are_read_from_each_tables_hash(
+    alice_read_twice, book, django_capture_on_commit_callbacks
+):
+    """Without the hash of last marks, a hit checks each table in its own hash: still
+    a hit while nothing was written, a miss once its row is."""
+    redis = get_redis_connection("default")
+    redis.delete(redis_key("lasts"))
+    assert timing(alice_read_twice()).cache == "hit"
+
+    redis.delete(redis_key("lasts"))
+    with django_capture_on_commit_callbacks(execute=True):
+        Book.objects.filter(pk=book.pk).update(title="Marked without its last")
+    redis.hdel(redis_key("lasts"), "bookshop_book")  # evicted again, after the mark
+    assert alice_read_twice().json()["title"] == "Marked without its last"
+
+
+def test_evicted_marks_and_last_marks_make_the_entries_misses(alice_read_twice):
+    redis = get_redis_connection("default")
+    redis.delete(redis_key("lasts"), redis_key("marks:bookshop_book"))
 
     assert timing(alice_read_twice()).cache == "miss"
     assert timing(alice_read_twice()).cache == "hit"  # born again, stored again
@@ -60,12 +93,13 @@ def test_a_table_marked_since_the_read_has_its_fields_checked_the_others_not(
 
 
 def test_marks_left_without_a_last_count_are_all_checked(alice_read_twice, book):
-    """A hash whose marks were written without ``~last`` (by 0.5.0) has its entry's
-    fields read, rather than taken as unmarked."""
+    """A hash whose marks were written without ``~last`` (by 0.5.0, which kept no hash
+    of last marks either) has its entry's fields read, rather than taken as unmarked."""
     redis = get_redis_connection("default")
     marks = redis_key("marks:bookshop_book")
     above = int(redis.get(redis_key("count"))) + 1
     redis.hdel(marks, "~last")
+    redis.hdel(redis_key("lasts"), "bookshop_book")
     redis.hset(marks, f"#{book.pk}", above)  # the book's row marked, as 0.5.0 did
     assert timing(alice_read_twice()).cache == "miss"
 
@@ -95,7 +129,7 @@ def test_a_full_redis_makes_the_tables_entries_misses(
             "evalsha": lambda self, *args: (_ for _ in ()).throw(
                 ResponseError("OOM command not allowed when used memory > 'maxmemory'")
             ),
-            "delete": lambda self, *keys: redis.delete(*keys),
+            "pipeline": lambda self, **options: redis.pipeline(**options),
         },
     )()
     monkeypatch.setattr(type(store), "_redis", lambda self, key: refusing)
@@ -105,6 +139,7 @@ def test_a_full_redis_makes_the_tables_entries_misses(
     monkeypatch.undo()
 
     assert not redis.exists(redis_key("marks:bookshop_book"))
+    assert not redis.hexists(redis_key("lasts"), "bookshop_book")
     assert alice_read_twice().json()["title"] == "Written when full"
     assert "by deletes" in caplog.text
 
