@@ -1029,7 +1029,7 @@ class TrackedCache:
             return Lookup(MISSING, seen, stale)
         found = _decoded.decode(self.cache(cache).client, value)  # (1)!
         if alias and alias[0]:  # through an alias: the credential's headers
-            found = with_headers(found, alias[0])
+            found = replace(found, headers=decoded_headers(alias[0]))
         return Lookup(found, seen)
 
     def set(
@@ -1066,8 +1066,7 @@ class TrackedCache:
 
     def entry_key(self, key: str, cache: Any = None) -> str:
         """Return the Redis key of the entry stored under ``key``."""
-        cache = self.cache(cache)
-        return cache.make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
+        return self.cache(cache).make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
 
     def store_call(self, entry: Entry) -> tuple[list, list]:
         """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entry``: what any
@@ -1075,13 +1074,18 @@ class TrackedCache:
         lines = "\n".join(
             f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
         )
+        cache = self.cache()
         if isinstance(entry.value, tuple):  # an alias: no body, a target and headers
             body, target_and_headers = "", list(entry.value)
         else:
-            body, target_and_headers = caches[self.alias].client.encode(entry.value), []
-        keys = [self.entry_key(entry.key), self._counter(), self._lasts()]
+            body, target_and_headers = cache.client.encode(entry.value), []
+        keys = [
+            self.entry_key(entry.key, cache),
+            self._counter(cache),
+            self._lasts(cache),
+        ]
         args = [
-            self._marks_prefix(),
+            self._marks_prefix(cache),
             body,
             int(entry.timeout * 1000),
             "" if entry.seen is None else entry.seen,
@@ -1220,11 +1224,6 @@ def compacted(fields: set[str]) -> list[str]:
 def chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def with_headers(found: Any, headers: bytes) -> Any:
-    """``found`` answered with an alias's ``headers``, as stored."""
-    return replace(found, headers=decoded_headers(headers))
 
 
 @lru_cache(maxsize=1024)
