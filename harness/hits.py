@@ -540,8 +540,8 @@ def server_time_budget(
     requester: Requester, rounds: int, caller: str = "alice-token"
 ) -> str:
     """Say how long Redis itself worked for each request of a few hit paths (``INFO
-    commandstats``): a GET, the versioning hit's ``MGET``, and the tracked hit's script,
-    which checks the marks of every table and field its entry read."""
+    commandstats``): a GET, the versioning hit's ``MGET``, and the tracked hit's (an
+    ``MGET`` of the counter and its stamps, once the process holds the response)."""
     from django_redis import get_redis_connection
 
     redis = get_redis_connection("default")

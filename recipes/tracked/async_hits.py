@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.7.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.0 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Answer the tracked recipe's hits in async code, under ASGI, on redis-py's asyncio client:
 no thread and no sync cache call on a hit.
@@ -31,7 +31,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from functools import wraps
 from typing import Any
@@ -58,6 +58,7 @@ from .tracked_cache import (
     answers_early,
     collect,
     early_key,
+    held_for,
     render_now,
     report_cache_outcome,
     response_key,
@@ -229,8 +230,20 @@ class AsyncReader:
         read failed: then nothing read afterwards is stored)."""
         if self.paused(store):
             return Lookup(MISSING, None)
-        reply = await self.run(READ_IF_CURRENT, *store.read_call(key), f"read {key}")
-        return Lookup(MISSING, None) if reply is None else store.found_in(reply)
+        held = held_for(store, key)
+        if held is not None and held.stamp >= store.latest:  # as the sync path does
+            read = await self.guarded(
+                lambda client: client.mget(held.keys), f"read {key}"
+            )
+            if read is None:
+                return Lookup(MISSING, None)
+            if (found := store.stamped(held, read)) is not None:
+                return found
+        call = store.read_call(key, held)
+        reply = await self.run(READ_IF_CURRENT, *call, f"read {key}")
+        return (
+            Lookup(MISSING, None) if reply is None else store.found_in(key, reply, held)
+        )
 
     async def put(self, store: TrackedCache, entry: Entry) -> bool:
         """Store ``entry`` unless what it read was marked after its ``seen``."""
@@ -246,12 +259,19 @@ class AsyncReader:
 
     async def run(self, script: str, keys: list, args: list, what: str) -> Any:
         """Run one of the tracked store's scripts; ``None`` if Redis failed."""
-        try:
-            client = await self.client()
+
+        async def evaluate(client: redis.asyncio.Redis) -> Any:
             try:
                 return await client.evalsha(script_sha(script), len(keys), *keys, *args)
             except NoScriptError:  # the script's first run on this server
                 return await client.eval(script, len(keys), *keys, *args)
+
+        return await self.guarded(evaluate, what)
+
+    async def guarded(self, command: Callable[[Any], Awaitable], what: str) -> Any:
+        """Await ``command`` on this loop's client; ``None`` if Redis failed."""
+        try:
+            return await command(await self.client())
         except (RedisError, RedisClusterException, OSError):  # (1)!
             self.paused_until = time.monotonic() + self.pause
             logger.warning(

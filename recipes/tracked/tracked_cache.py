@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.7.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.0 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Cache rendered DRF responses under the rows and columns they were computed from, found
 while they render: nothing is declared, and a write reaches only the entries it changes.
@@ -40,9 +40,14 @@ How the caching works:
   born again at the count of that moment: an entry of the old hash no longer matches
   (unless nothing at all was marked since, when nothing was lost), and a store whose
   read saw an older count is refused. A miss, never a stale hit.
-* A hit is one Lua script: the entry, the counter, and one ``HMGET`` per table it read.
-  Every key of a store carries the hash tag ``{name}``, so the scripts run on Redis
-  Cluster too.
+* A read is one Lua script: the entry, the counter, the last marks of the tables it
+  read, and a table's fields only where it was marked since. An entry found current is
+  stamped with the count: a string of "count digest" beside it. The process that read
+  it holds the decoded response; its next hit is one ``MGET`` of the counter and the
+  stamps, answered from what it holds while they read the count and its digest (nothing
+  marked since). When they do not, the script reads it, and sends the body only if the
+  process does not hold those bytes. Every key of a store carries the hash tag
+  ``{name}``, so the scripts and the ``MGET`` run on Redis Cluster too.
 * ``as_view`` answers hits before DRF's dispatch: a GET's key holds the credential as sent
   (``Authorization``, the session cookie) and the media type DRF would negotiate; it names
   an *alias* of the user's entry that depends on the user's, token's and session's rows and
@@ -107,7 +112,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1  # bump when a serializer's output changes shape
 #: The layout of a stored entry, in its key: entries of an older layout are never read.
-ENTRY_LAYOUT = 3
+ENTRY_LAYOUT = 4
 MISSING = object()
 MAX_FIELDS = 500  # per table and entry; more, and the entry depends on the whole table
 MAX_ROWS = 500  # per write statement; more, and it marks the whole table (``*``)
@@ -991,6 +996,7 @@ class TrackedCache:
         self, alias: str = "default", *, name: str = "tracked", max_marks: int = 100_000
     ) -> None:
         self.alias, self.name, self.max_marks = alias, name, max_marks
+        self.latest = 0  # the highest count this process read
 
     def get(self, key: str) -> Lookup:
         """Read an entry (or an alias and its entry), the count, and the marks of what
@@ -998,13 +1004,45 @@ class TrackedCache:
         if not self.readable():
             return Lookup(MISSING, None)
         cache = self.cache()  # once: each lookup reads a thread-local
-        keys, args = self.read_call(key, cache)
+        held = held_for(self, key)
+        if held is not None and held.stamp >= self.latest:  # (1)!
+            found = self.held_if_current(held, cache)
+            if found is not None:
+                return found
+        keys, args = self.read_call(key, held, cache)
         try:
             reply = run_script(self._redis(keys[0], cache), READ_IF_CURRENT, keys, args)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
-        return self.found_in(reply, cache)
+        return self.found_in(key, reply, held, cache)
+
+    def held_if_current(self, held: "Held", cache: Any) -> Lookup | None:
+        """Answer what this process holds if Redis says, in one ``MGET``, that nothing
+        was marked since it found the entry (and its alias) current, and that they
+        still hold what it holds; ``None`` if that cannot be said so simply."""
+        try:
+            read = self._redis(held.keys[0], cache).mget(held.keys)
+        except RedisError:
+            return None  # the script says so, and logs it
+        return self.stamped(held, read)
+
+    def stamped(self, held: "Held", read: list) -> Lookup | None:
+        """Decide from the ``MGET`` of ``held.keys``, sync or async: what is held, if the
+        counter and every stamp read the same count, and the stamps its digests."""
+        count, *stamps = read
+        if count is None:
+            return None
+        self.saw(int(count))
+        if stamps != [count + b" " + tag for tag in held.tags]:
+            return None
+        return Lookup(held.response, int(count))
+
+    def saw(self, count: int) -> None:
+        """Note the latest count this process read: an entry it found current before
+        it is read with the script at once."""
+        if count > self.latest:
+            self.latest = count
 
     def readable(self, *, relay: bool = True) -> bool:
         """Whether entries may be read: not while marks wait in the outbox. With
@@ -1013,23 +1051,44 @@ class TrackedCache:
             return not _delivery.undelivered
         return not _delivery.answer_from_database()
 
-    def read_call(self, key: str, cache: Any = None) -> tuple[list[str], list]:
+    def read_call(
+        self, key: str, held: "Held | None" = None, cache: Any = None
+    ) -> tuple[list[str], list]:
         """The keys and arguments of ``READ_IF_CURRENT`` for ``key``: what any client,
-        sync or async, sends to read it."""
+        sync or async, sends to read it. With the response this process ``held`` for
+        the key, Redis sends its body only if the entry holds another."""
         cache = self.cache(cache)
-        keys = [self.entry_key(key, cache), self._counter(cache), self._lasts(cache)]
-        return keys, [self._marks_prefix(cache), fresh_count()]
+        keys = [
+            self.entry_key(key, cache),
+            self._counter(cache),
+            self._lasts(cache),
+            self.stamp_key(key, cache),
+        ]
+        digest = "" if held is None else held.digest
+        return keys, [self._marks_prefix(cache), fresh_count(), digest]
 
-    def found_in(self, reply: list, cache: Any = None) -> Lookup:
-        """Decode what ``READ_IF_CURRENT`` answered."""
-        value, seen, *alias = reply
+    def found_in(
+        self, key: str, reply: list, held: "Held | None" = None, cache: Any = None
+    ) -> Lookup:
+        """Decode what ``READ_IF_CURRENT`` answered for ``key``; hold a response, with
+        what the next read's ``MGET`` must find to answer it again."""
+        body, seen, headers, stale, digest, alias_tag, target_stamp = padded(reply, 7)
         seen = None if seen is None else int(seen)
-        if value is None:  # with an alias, the entry it pointed at, out of date
-            stale = alias[1].decode() if len(alias) > 1 and alias[1] else None
-            return Lookup(MISSING, seen, stale)
-        found = _decoded.decode(self.cache(cache).client, value)  # (1)!
-        if alias and alias[0]:  # through an alias: the credential's headers
-            found = replace(found, headers=decoded_headers(alias[0]))
+        if seen is not None:
+            self.saw(seen)
+        if digest is None:  # with an alias, the entry it pointed at, out of date
+            return Lookup(MISSING, seen, stale.decode() if stale else None)
+        cache = self.cache(cache)
+        found = held.response if body is None else cache.client.decode(body)  # (2)!
+        if headers:  # through an alias: the credential's headers
+            found = replace(found, headers=decoded_headers(headers))
+        if isinstance(found, RenderedResponse):
+            stamps = [self._counter(cache), self.stamp_key(key, cache)]
+            if target_stamp is not None:  # an alias, then its entry
+                stamps.append(target_stamp.decode())
+            tags = (digest,) if alias_tag is None else (alias_tag, digest)
+            held = Held(digest.decode(), found, tuple(stamps), tags, seen)
+            _decoded.keep((self.alias, self.name, key), held)
         return Lookup(found, seen)
 
     def set(
@@ -1068,6 +1127,11 @@ class TrackedCache:
         """Return the Redis key of the entry stored under ``key``."""
         return self.cache(cache).make_key(self._key(f"entry{ENTRY_LAYOUT}:{key}"))
 
+    def stamp_key(self, key: str, cache: Any = None) -> str:
+        """Return the Redis key of the entry's stamp: ``count digest``, the last count
+        it was found current at, and its bytes' digest. One ``MGET`` reads it."""
+        return self.cache(cache).make_key(self._key(f"stamp{ENTRY_LAYOUT}:{key}"))
+
     def store_call(self, entry: Entry) -> tuple[list, list]:
         """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entry``: what any
         client, sync or async, sends to store it."""
@@ -1075,14 +1139,17 @@ class TrackedCache:
             f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
         )
         cache = self.cache()
-        if isinstance(entry.value, tuple):  # an alias: no body, a target and headers
-            body, target_and_headers = "", list(entry.value)
+        if isinstance(entry.value, tuple):  # an alias: a target, headers, its stamp
+            body, target = "", list(entry.value)
+            digest = digest_of("\n".join(target).encode())
         else:
-            body, target_and_headers = cache.client.encode(entry.value), []
+            body, target = cache.client.encode(entry.value), []
+            digest = digest_of(body)
         keys = [
             self.entry_key(entry.key, cache),
             self._counter(cache),
             self._lasts(cache),
+            self.stamp_key(entry.key, cache),
         ]
         args = [
             self._marks_prefix(cache),
@@ -1091,7 +1158,8 @@ class TrackedCache:
             "" if entry.seen is None else entry.seen,
             fresh_count(),
             lines,
-            *target_and_headers,
+            digest,
+            *target,
         ]
         return keys, args
 
@@ -1107,7 +1175,7 @@ class TrackedCache:
             return True
         counter = self._counter()
         try:
-            run_script(
+            count = run_script(
                 self._redis(counter),
                 MARK,
                 [counter, self._lasts()],
@@ -1126,16 +1194,18 @@ class TrackedCache:
                 exc_info=True,
             )
             return False
+        self.saw(int(count))  # its own entries are read with the script at once
         return True
 
     def _forget(self, marks: Dependencies) -> bool:
-        """Delete the tables' hashes of marks, and their last counts: their entries all
-        miss (deletes are allowed when Redis is full)."""
+        """Delete the tables' hashes of marks, their last counts, and the counter: their
+        entries all miss (deletes are allowed when Redis is full). Without the counter,
+        no entry's count is the current one, so each is checked in its tables."""
         keys = [self._marks_prefix() + table for table in marks]
         try:
             pipe = self._redis(keys[0]).pipeline(transaction=False)
             pipe.hdel(self._lasts(), *marks)
-            pipe.delete(*keys)
+            pipe.delete(*keys, self._counter())
             pipe.execute()
         except RedisError:
             logger.warning("Could not invalidate %s", sorted(marks), exc_info=True)
@@ -1170,45 +1240,61 @@ class TrackedCache:
         return client.get_client(write=True)  # what get_redis_connection returns
 
 
-class DecodedResponses:
-    """The responses this process decoded lately, by their bytes as stored.
+@dataclass(frozen=True)
+class Held:
+    """A response this process decoded, and how to tell it is still current: each entry
+    it came from keeps, under its key and ``:now``, the last count it was found current
+    at and its digest; while they read ``count tag`` with the counter's count, it is."""
 
-    The same bytes decode to the same response, so a hit that reads the bytes of a
-    response decoded before takes it from here: unzipping and unpickling cost a hit more
-    than its key does. Only responses, which no caller changes, are held; other values
-    are decoded each time. At most ``most_bytes`` of bytes and contents; the oldest go
-    first.
+    digest: str  # of the body's bytes as stored
+    response: "RenderedResponse"  # as answered: an alias's headers included
+    keys: tuple[str, ...]  # the counter, then each entry's ``:now``
+    tags: tuple[bytes, ...]  # the digest each ``:now`` must hold
+    stamp: int  # the count it was last found current at
+
+
+class DecodedResponses:
+    """The response this process last decoded for each key, with its bytes' digest.
+
+    A hit sends Redis the digest of what the process holds for its key, and Redis sends
+    the body only when the entry holds another: a page's bytes cross the network, Lua and
+    the decoder once per process, not once per hit. Only responses, which no caller
+    changes, are held; other values are sent and decoded each time. At most
+    ``most_bytes`` of contents; the oldest go first.
     """
 
     def __init__(self, most_bytes: int = 16 * 2**20) -> None:
         self.most_bytes = most_bytes
-        self._held: dict[bytes, RenderedResponse] = {}
+        self._held: dict[tuple, Held] = {}
         self._size = 0
         self._lock = threading.Lock()
 
-    def decode(self, client: Any, raw: bytes) -> Any:
-        if (held := self._held.get(raw)) is not None:
-            return held
-        value = client.decode(raw)
-        if isinstance(value, RenderedResponse):
-            self.keep(raw, value)
-        return value
+    def held(self, key: tuple) -> Held | None:
+        return self._held.get(key)
 
-    def keep(self, raw: bytes, response: "RenderedResponse") -> None:
-        size = len(raw) + len(response.content)
+    def keep(self, key: tuple, held: Held) -> None:
+        size = len(held.response.content)
         with self._lock:
-            if raw in self._held or size > self.most_bytes:
+            self._drop(key)
+            if size > self.most_bytes:
                 return
             while self._size + size > self.most_bytes:
                 self._drop(next(iter(self._held)))  # the oldest
-            self._held[raw] = response
+            self._held[key] = held
             self._size += size
 
-    def _drop(self, raw: bytes) -> None:
-        self._size -= len(raw) + len(self._held.pop(raw).content)
+    def _drop(self, key: tuple) -> None:
+        if (gone := self._held.pop(key, None)) is not None:
+            self._size -= len(gone.response.content)
 
 
 _decoded = DecodedResponses()
+
+
+def held_for(store: "TrackedCache", key: str) -> Held | None:
+    """What this process holds for ``key`` of ``store``: sent with its read, and
+    answered if Redis says the entry still holds those bytes."""
+    return _decoded.held((store.alias, store.name, key))
 
 
 def compacted(fields: set[str]) -> list[str]:
@@ -1224,6 +1310,17 @@ def compacted(fields: set[str]) -> list[str]:
 def chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def padded(reply: list, length: int) -> list:
+    """A script's reply with its trailing ``false``s (Lua drops them) back as ``None``."""
+    return [*reply, *[None] * (length - len(reply))]
+
+
+def digest_of(body: bytes | int) -> str:
+    """Name an encoded value by its bytes (django-redis leaves integers as they are)."""
+    raw = body if isinstance(body, bytes) else str(body).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @lru_cache(maxsize=1024)
@@ -1275,61 +1372,82 @@ def fresh_count() -> int:
     return time.time_ns() // 1_000
 
 
-# KEYS: the entry, the counter, the hash of last marks. ARGV: the prefix of the tables'
-# hashes of marks, where a lost counter restarts. The entry is a hash: body, seen, heads
-# and deps. heads is a JSON list with one short list per table, [table, born, fields?];
-# deps holds, in the same order, each table's list of fields. cjson decodes them in C,
-# where splitting lines of words in Lua cost most of a hit's time in Redis.
-# The hash of last marks holds, per table, the count of its last mark: one HMGET says
-# which of an entry's tables were marked since its read. Only those, and tables it does
-# not know (evicted, or never stored since), are checked in their own hash: its ~born
-# (the hash evicted?), its ~last, and the entry's fields there. A hit of a page that no
-# write touched reads two fields of the entry, then one field per table.
+# KEYS: the entry, the counter, the hash of last marks, the entry's stamp. ARGV: the
+# prefix of the tables' hashes of marks, where a lost counter restarts, and the digest
+# of the body this process holds for the key ('' if none). The entry is a hash: body
+# (or an alias's target, headers and target_stamp), digest, seen, heads and deps. heads
+# is a JSON list with one short list per table, [table, born, fields?]; deps holds, in
+# the same order, each table's list of fields. cjson decodes them in C, where splitting
+# lines of words in Lua cost most of a hit's time in Redis.
+# An entry whose seen is the counter is current: nothing at all was marked since. Else,
+# the hash of last marks holds, per table, the count of its last mark: one HMGET says
+# which of an entry's tables were marked since. Only those, and tables it does not know
+# (evicted, or never stored since), are checked in their own hash: its ~born (the hash
+# evicted?), its ~last, and the entry's fields there. An entry found current is current
+# at this count too: its seen and its stamp ("count digest", a string that an MGET can
+# read) are raised to it, so the next hits stop at the first check, or never run this.
+# The body crosses Lua only when the process does not hold it: copying a page's bytes
+# into a Lua string and out again costs more than every check of a hit.
+# Reply: {body or false, count, an alias's headers, the out-of-date entry of an alias,
+# the body's digest, the alias's digest, the stamp of the alias's entry}.
 READ_IF_CURRENT = """
 local count = redis.call('GET', KEYS[2])
 if not count then
   redis.call('SET', KEYS[2], ARGV[2])
   count = ARGV[2]
 end
-local function current(key)
-  local entry = redis.call('HMGET', key, 'body', 'seen', 'heads', 'target', 'headers')
-  if not (entry[1] or entry[4]) then return nil end
-  local seen = tonumber(entry[2])
-  local heads = cjson.decode(entry[3])  -- {table, born, fields?} per table
-  if #heads == 0 then return entry end
-  local names = {}
-  for i, head in ipairs(heads) do names[i] = head[1] end
-  local lasts = redis.call('HMGET', KEYS[3], unpack(names))
-  local deps
-  for i, head in ipairs(heads) do
-    if not lasts[i] or tonumber(lasts[i]) > seen then  -- marked since, or unknown
-      local marks = ARGV[1] .. head[1]
-      local now = redis.call('HMGET', marks, '~born', '~last')
-      if now[1] ~= head[2] then return nil end
-      if head[3] and (not now[2] or tonumber(now[2]) > seen) then
-        deps = deps or cjson.decode(redis.call('HGET', key, 'deps'))
-        local counts = redis.call('HMGET', marks, unpack(deps[i]))
-        for j = 1, #counts do
-          if counts[j] and tonumber(counts[j]) > seen then return nil end
+local function current(key, stamp)
+  local entry = redis.call('HMGET', key, 'digest', 'seen', 'heads', 'target', 'headers',
+    'target_stamp')
+  if not entry[1] then return nil end
+  if entry[2] ~= count then  -- something was marked since its read
+    local seen = tonumber(entry[2])
+    local heads = cjson.decode(entry[3])  -- {table, born, fields?} per table
+    local names = {}
+    for i, head in ipairs(heads) do names[i] = head[1] end
+    local lasts = #names > 0 and redis.call('HMGET', KEYS[3], unpack(names)) or {}
+    local deps
+    for i, head in ipairs(heads) do
+      if not lasts[i] or tonumber(lasts[i]) > seen then  -- marked since, or unknown
+        local marks = ARGV[1] .. head[1]
+        local now = redis.call('HMGET', marks, '~born', '~last')
+        if now[1] ~= head[2] then return nil end
+        if head[3] and (not now[2] or tonumber(now[2]) > seen) then
+          deps = deps or cjson.decode(redis.call('HGET', key, 'deps'))
+          local counts = redis.call('HMGET', marks, unpack(deps[i]))
+          for j = 1, #counts do
+            if counts[j] and tonumber(counts[j]) > seen then return nil end
+          end
         end
       end
     end
+    redis.call('HSET', key, 'seen', count)  -- current at this count too
+  end
+  local stamped = count .. ' ' .. entry[1]
+  if redis.call('GET', stamp) ~= stamped then  -- raised now, or evicted
+    local ttl = redis.call('PTTL', key)
+    if ttl > 0 then redis.call('SET', stamp, stamped, 'PX', ttl) end
   end
   return entry
 end
-local entry = current(KEYS[1])
+local function body(key, digest)  -- false when this process holds it
+  return digest ~= ARGV[3] and redis.call('HGET', key, 'body')
+end
+local entry = current(KEYS[1], KEYS[4])
 if entry and entry[4] then  -- an alias: its entry has the store's hash tag too
-  local target = current(entry[4])
+  local target = current(entry[4], entry[6])
   if not target or not target[1] then return {false, count, false, entry[4]} end
-  return {target[1], count, entry[5]}
+  return {body(entry[4], target[1]), count, entry[5], false, target[1], entry[1], entry[6]}
 end
 if not entry then return {false, count} end
-return {entry[1], count}
+return {body(KEYS[1], entry[1]), count, false, false, entry[1]}
 """
 
-# KEYS: the entry, the counter, the hash of last marks. ARGV: the prefix of the hashes
-# of marks, the encoded value, its TTL in ms, the count the read saw ('' if none), where
-# a lost counter restarts, and the dependencies, a line per table: "table field...".
+# KEYS: the entry, the counter, the hash of last marks, the entry's stamp. ARGV: the
+# prefix of the hashes of marks, the encoded value, its TTL in ms, the count the read
+# saw ('' if none), where a lost counter restarts, the dependencies, a line per table:
+# "table field...", the value's digest, then an alias's target, headers and target's
+# stamp. The stamp says "seen digest", and expires with the entry.
 # A table's hash born now records its birth as its last mark: entries of the hash
 # before are checked in it, and miss. A table the hash of last marks lost (evicted) is
 # entered again from its own hash's ~last.
@@ -1367,10 +1485,12 @@ for line in string.gmatch(ARGV[6], '[^\\n]+') do
 end
 if refused then return 0 end
 redis.call('DEL', KEYS[1])
-local what = ARGV[7] and {'target', ARGV[7], 'headers', ARGV[8]} or {'body', ARGV[2]}
-redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'heads', cjson.encode(heads),
-  'deps', cjson.encode(deps), unpack(what))
+local what = ARGV[8] and {'target', ARGV[8], 'headers', ARGV[9], 'target_stamp', ARGV[10]}
+  or {'body', ARGV[2]}
+redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'digest', ARGV[7],
+  'heads', cjson.encode(heads), 'deps', cjson.encode(deps), unpack(what))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[4], ARGV[4] .. ' ' .. ARGV[7], 'PX', ARGV[3])
 return 1
 """
 
@@ -1533,9 +1653,8 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
             if miss.target and timeout > 0 and storable(request, response):
                 credential_read(miss.before_view, request)
                 headers = headers_to_replay(request, response)
-                alias = Entry(
-                    key, (miss.target, headers), miss.before_view, timeout, found.seen
-                )
+                target = (miss.target, headers, miss.target_stamp)
+                alias = Entry(key, target, miss.before_view, timeout, found.seen)
                 store.put(miss.entry, alias)
         finally:
             for flight in miss.flights:  # the entry is stored: others may read it
@@ -1552,6 +1671,7 @@ class EarlyMiss:
     store: "TrackedCache"
     alias: Lookup  # what the credential's alias read found
     target: str | None = None  # the Redis key of the entry that answers this request
+    target_stamp: str | None = None  # the Redis key of that entry's stamp
     before_view: Dependencies = field(default_factory=lambda: defaultdict(set))
     entry: "Entry | None" = None  # the entry the view rendered, stored with the alias
     flights: list["Flight"] = field(default_factory=list)  # to land once it is stored
@@ -1560,6 +1680,7 @@ class EarlyMiss:
         """Read the entry for ``key``, unless the alias just found that very entry out
         of date; note what authentication and the permissions read until now."""
         self.target = self.store.entry_key(key)
+        self.target_stamp = self.store.stamp_key(key)
         read = _reading.get() or {}
         self.before_view.update({table: set(fields) for table, fields in read.items()})
         if self.target == self.alias.stale_target:

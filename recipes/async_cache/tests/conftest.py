@@ -57,8 +57,8 @@ def async_commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def stuck_redis(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """The demo's async reader on a Redis that answers nothing: each script it sends
-    times out (the calls are listed)."""
+    """The demo's async reader on a Redis that answers nothing: each script or
+    ``MGET`` it sends times out (the calls are listed)."""
     import redis
 
     tries: list[tuple] = []
@@ -67,6 +67,8 @@ def stuck_redis(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
         async def evalsha(self, *args: Any) -> Any:
             tries.append(args)
             raise redis.TimeoutError("Timeout reading from socket")
+
+        mget = evalsha  # a held response's stamps
 
     async def stuck_client() -> Stuck:
         return Stuck()

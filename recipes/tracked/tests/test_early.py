@@ -2,8 +2,6 @@
 whatever ends a credential or a permission ends its hits at once; a throttle counts every
 hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework.exceptions import NotAcceptable
@@ -13,6 +11,7 @@ from harness.testing import timing
 from recipes.tracked import tracked_cache
 from recipes.tracked.tracked_cache import (
     DecodedResponses,
+    Held,
     RenderedResponse,
     TrackedCache,
     negotiated_media_type,
@@ -36,9 +35,15 @@ def test_a_hit_is_one_redis_command_no_query_and_no_dispatch(
         hit = client.get(BOOKS, **JSON)
     assert timing(hit).cache == "hit"
     assert (counted.dispatch, counted.redis) == (0, ["EVALSHA"])
-    assert hit.content == missed.content
-    for header in ("Content-Type", "Vary", "Allow"):
-        assert hit[header] == missed[header], header
+    counted.restart()
+    with django_assert_num_queries(0):
+        again = client.get(BOOKS, **JSON)  # held by the process: one MGET
+    assert (counted.dispatch, counted.redis) == (0, ["MGET"])
+    for answered in (hit, again):
+        assert timing(answered).cache == "hit"
+        assert answered.content == missed.content
+        for header in ("Content-Type", "Vary", "Allow"):
+            assert answered[header] == missed[header], header
 
 
 def test_a_hit_that_reads_bytes_decoded_before_decodes_nothing(
@@ -69,13 +74,11 @@ def test_a_hit_that_reads_bytes_decoded_before_decodes_nothing(
 
 def test_decoded_responses_hold_at_most_their_bytes_the_oldest_going_first():
     held = DecodedResponses(most_bytes=250)
-    stored = [b"a" * 10, b"b" * 10, b"c" * 10, b"d" * 30]  # 100 bytes each, d 300
-    client = SimpleNamespace(decode=lambda raw: RenderedResponse("text/plain", raw * 9))
-    for raw in stored:
-        held.decode(client, raw)
-    client.decode = lambda raw: "decoded again"
-    again = [held.decode(client, raw) == "decoded again" for raw in stored]
-    assert again == [True, False, False, True]  # a pushed out, d never held
+    sizes = {"a": 100, "b": 100, "c": 100, "d": 300}
+    for key, size in sizes.items():
+        response = RenderedResponse("text/plain", b"x" * size)
+        held.keep(key, Held(key, response, (), (), 0))
+    assert [held.held(key) is not None for key in sizes] == [False, True, True, False]
 
 
 def test_a_miss_stores_the_entry_and_the_alias_in_one_round_trip(
