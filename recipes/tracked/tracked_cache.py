@@ -1078,18 +1078,29 @@ class TrackedCache:
             self.saw(seen)
         if digest is None:  # with an alias, the entry it pointed at, out of date
             return Lookup(MISSING, seen, stale.decode() if stale else None)
-        cache = self.cache(cache)
-        found = held.response if body is None else cache.client.decode(body)  # (2)!
-        if headers:  # through an alias: the credential's headers
-            found = replace(found, headers=decoded_headers(headers))
+        tags = (digest,) if alias_tag is None else (alias_tag, digest)
+        if body is None and held.tags == tags:  # (2)!
+            found, stamps = held.response, held.keys
+        else:
+            cache = self.cache(cache)
+            found = held.response if body is None else cache.client.decode(body)
+            if headers:  # through an alias: the credential's headers
+                found = replace(found, headers=decoded_headers(headers))
+            stamps = self.stamps_of(key, target_stamp, cache)
         if isinstance(found, RenderedResponse):
-            stamps = [self._counter(cache), self.stamp_key(key, cache)]
-            if target_stamp is not None:  # an alias, then its entry
-                stamps.append(target_stamp.decode())
-            tags = (digest,) if alias_tag is None else (alias_tag, digest)
-            held = Held(digest.decode(), found, tuple(stamps), tags, seen)
+            held = Held(digest.decode(), found, stamps, tags, seen)
             _decoded.keep((self.alias, self.name, key), held)
         return Lookup(found, seen)
+
+    def stamps_of(
+        self, key: str, target_stamp: bytes | None, cache: Any
+    ) -> tuple[str, ...]:
+        """What a hit of ``key`` reads with ``MGET``: the counter, the stamp of its
+        entry (an alias's), then, through an alias, the stamp of the entry it names."""
+        stamps = [self._counter(cache), self.stamp_key(key, cache)]
+        if target_stamp is not None:
+            stamps.append(target_stamp.decode())
+        return tuple(stamps)
 
     def set(
         self,
@@ -1424,7 +1435,7 @@ local function current(key, stamp)
     redis.call('HSET', key, 'seen', count)  -- current at this count too
   end
   local stamped = count .. ' ' .. entry[1]
-  if redis.call('GET', stamp) ~= stamped then  -- raised now, or evicted
+  if not redis.call('SET', stamp, stamped, 'XX', 'KEEPTTL') then  -- evicted
     local ttl = redis.call('PTTL', key)
     if ttl > 0 then redis.call('SET', stamp, stamped, 'PX', ttl) end
   end
