@@ -122,6 +122,10 @@ def test_hits_bench_checks_every_target_on_both_pages(redis_server, tmp_path):
     assert len(HITS_TARGET.findall(written)) == len(targets()) * len(PAGES)
     assert "Where a hit's time goes" in written
     assert re.search(r"Inside Redis, per request .*tracked hit [\d.]+ µs", written)
+    assert re.search(
+        r"recording what it read took [\d,]+ µs of it \(\d+ statements, \d+ instances",
+        written,
+    )
     assert chart.read_text().lstrip().startswith("<?xml")
 
 
