@@ -1254,13 +1254,13 @@ class TrackedCache:
 @dataclass(frozen=True)
 class Held:
     """A response this process decoded, and how to tell it is still current: each entry
-    it came from keeps, under its key and ``:now``, the last count it was found current
-    at and its digest; while they read ``count tag`` with the counter's count, it is."""
+    it came from has a stamp, the last count it was found current at and its digest;
+    while every stamp reads ``count digest`` with the counter's count, it is."""
 
     digest: str  # of the body's bytes as stored
     response: "RenderedResponse"  # as answered: an alias's headers included
-    keys: tuple[str, ...]  # the counter, then each entry's ``:now``
-    tags: tuple[bytes, ...]  # the digest each ``:now`` must hold
+    keys: tuple[str, ...]  # the counter, then each entry's stamp
+    tags: tuple[bytes, ...]  # the digest each stamp must hold
     stamp: int  # the count it was last found current at
 
 
