@@ -45,14 +45,14 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBase
 from django_redis import get_redis_connection
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError, ResponseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -133,7 +133,7 @@ class TaggedCache:
         names = (self.entry_key(key), self._key("invalidations"), self.marks_key(key))
         keys = [cache.make_key(name) for name in names]
         try:
-            value, seen = self._redis(keys[0]).eval(READ_IF_CURRENT, len(keys), *keys)
+            value, seen = run(READ_IF_CURRENT, self._redis(keys[0]), keys)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
@@ -165,12 +165,10 @@ class TaggedCache:
         entry = cache.make_key(self.entry_key(key))
         marks = cache.make_key(self.marks_key(key))
         try:
-            stored = self._redis(entry).eval(
+            stored = run(
                 STORE_UNLESS_INVALIDATED,
-                2 + 2 * len(tags),
-                entry,
-                marks,
-                *self._tag_keys(tags),
+                self._redis(entry),
+                [entry, marks, *self._tag_keys(tags)],
                 cache.client.encode(value),
                 timeout * 1000,
                 seen if seen is not None else 0,  # (2)!
@@ -187,9 +185,7 @@ class TaggedCache:
         cache = caches[self.alias]
         keys = [cache.make_key(self._key("invalidations")), *self._tag_keys(tags)]
         try:
-            self._redis(keys[0]).eval(
-                INVALIDATE, len(keys), *keys, fresh_count(), self.max_timeout
-            )
+            run(INVALIDATE, self._redis(keys[0]), keys, fresh_count(), self.max_timeout)
         except ResponseError as refused:  # (3)!
             logger.warning("Invalidating %s by deletes alone: %s", tags, refused)
             self._delete_tagged(keys)
@@ -198,7 +194,7 @@ class TaggedCache:
 
     def _delete_tagged(self, keys: list[str]) -> None:
         try:
-            self._redis(keys[0]).eval(DELETE_TAGGED, len(keys), *keys)
+            run(DELETE_TAGGED, self._redis(keys[0]), keys)
         except RedisError:
             logger.error("Could not invalidate by deletes %s", keys, exc_info=True)
 
@@ -313,6 +309,21 @@ for i = 1, tags do
 end
 return tags
 """
+
+
+def run(script: str, client: Any, keys: list, *args: Any) -> Any:
+    """Run ``script`` by its SHA1: its text crosses the network once per server (when
+    Redis answers ``NOSCRIPT``), not with every call. Not redis-py's ``Script``: on a
+    cluster, it loads a missing script into every primary, and one down fails it."""
+    try:
+        return client.evalsha(script_sha(script), len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(script, len(keys), *keys, *args)
+
+
+@cache
+def script_sha(script: str) -> str:
+    return hashlib.sha1(script.encode()).hexdigest()
 
 
 # --8<-- [end:tagged_cache]

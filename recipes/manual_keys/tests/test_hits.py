@@ -8,6 +8,7 @@ from harness.consistency import (
 )
 from harness.testing import (
     assert_reads_match_uncached,
+    timing,
 )
 from recipes.manual_keys.tagged_cache import MISSING, TaggedCache
 
@@ -47,3 +48,15 @@ def test_errors_are_not_stored(api_client):
 def test_a_timeout_longer_than_the_tags_live_is_refused(bookshop):
     with pytest.raises(ValueError, match="timeout must be between"):
         TaggedCache(max_timeout=60).set("k", 1, tags={"t"}, timeout=61, seen=None)
+
+
+def test_a_hit_sends_its_script_by_sha_not_its_text(api_client, counted):
+    """The script's text crosses the network once per server, when Redis does not know
+    it yet; every later call names it by its SHA1."""
+    client = api_client("alice-token")
+    client.get(BOOKS)
+    counted.restart()
+    hit = client.get(BOOKS)
+    assert timing(hit).cache == "hit"
+    assert "EVALSHA" in counted.redis
+    assert "EVAL" not in counted.redis
