@@ -996,7 +996,7 @@ class TrackedCache:
         self, alias: str = "default", *, name: str = "tracked", max_marks: int = 100_000
     ) -> None:
         self.alias, self.name, self.max_marks = alias, name, max_marks
-        self.latest = 0  # the highest count this process read
+        self.latest = 0  # the count this process read last
 
     def get(self, key: str) -> Lookup:
         """Read an entry (or an alias and its entry), the count, and the marks of what
@@ -1039,10 +1039,11 @@ class TrackedCache:
         return Lookup(held.response, int(count))
 
     def saw(self, count: int) -> None:
-        """Note the latest count this process read: an entry it found current before
-        it is read with the script at once."""
-        if count > self.latest:
-            self.latest = count
+        """Note the count this process read last: an entry it found current at an
+        older one is read with the script at once. The last, not the highest: a counter
+        that restarted lower (another Redis, a flushed one) must not keep every hit of
+        this process from its ``MGET``."""
+        self.latest = count
 
     def readable(self, *, relay: bool = True) -> bool:
         """Whether entries may be read: not while marks wait in the outbox. With
