@@ -46,11 +46,15 @@ if TYPE_CHECKING:
 @pytest.fixture(autouse=True)
 def undelivered_marks_forgotten() -> Iterator[None]:
     """A test that took Redis away leaves the tracked recipe's marks waiting in its
-    outbox, in this process: the next test starts with none."""
-    from recipes.tracked.tracked_cache import _delivery
+    outbox, in this process: the next test starts with none. Nor does it start with
+    the responses and the count an earlier test's reads left held in this process."""
+    from recipes.tracked.tracked_cache import _decoded, _delivery, _stores
 
     yield
     _delivery.reset()
+    _decoded.clear()
+    for store in _stores:
+        store.latest = 0
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle, which this keeps

@@ -1284,6 +1284,11 @@ class DecodedResponses:
     def held(self, key: tuple) -> Held | None:
         return self._held.get(key)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+            self._size = 0
+
     def keep(self, key: tuple, held: Held) -> None:
         size = len(held.response.content)
         with self._lock:
