@@ -579,7 +579,8 @@ def timing_the_recording() -> Iterator[Recorded]:
     from recipes.tracked import tracked_cache
 
     recorded = Recorded()
-    names = ["reads_of", "executing_compiler", "_instance_loaded"]
+    module_hooks = ("reads_of", "executing_compiler")  # looked up by ``_watch``
+    names = [*module_hooks, "_instance_loaded"]
     originals = {name: getattr(tracked_cache, name) for name in names}
 
     def timed(name: str) -> Callable:
@@ -597,12 +598,12 @@ def timing_the_recording() -> Iterator[Recorded]:
     wrappers = {name: timed(name) for name in names}
     post_init.disconnect(dispatch_uid=uid)
     post_init.connect(wrappers["_instance_loaded"], dispatch_uid=uid, weak=False)
-    for name in ("reads_of", "executing_compiler"):
+    for name in module_hooks:
         setattr(tracked_cache, name, wrappers[name])
     try:
         yield recorded
     finally:
-        for name in ("reads_of", "executing_compiler"):
+        for name in module_hooks:
             setattr(tracked_cache, name, originals[name])
         post_init.disconnect(dispatch_uid=uid)
         post_init.connect(originals["_instance_loaded"], dispatch_uid=uid)

@@ -133,7 +133,7 @@ class TaggedCache:
         names = (self.entry_key(key), self._key("invalidations"), self.marks_key(key))
         keys = [cache.make_key(name) for name in names]
         try:
-            value, seen = run(READ_IF_CURRENT, self._redis(keys[0]), keys)
+            value, seen = run_script(self._redis(keys[0]), READ_IF_CURRENT, keys, [])
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
@@ -165,14 +165,16 @@ class TaggedCache:
         entry = cache.make_key(self.entry_key(key))
         marks = cache.make_key(self.marks_key(key))
         try:
-            stored = run(
-                STORE_UNLESS_INVALIDATED,
+            stored = run_script(
                 self._redis(entry),
+                STORE_UNLESS_INVALIDATED,
                 [entry, marks, *self._tag_keys(tags)],
-                cache.client.encode(value),
-                timeout * 1000,
-                seen if seen is not None else 0,  # (2)!
-                self.max_timeout,
+                [
+                    cache.client.encode(value),
+                    timeout * 1000,
+                    seen if seen is not None else 0,  # (2)!
+                    self.max_timeout,
+                ],
             )
         except RedisError:
             logger.warning("Could not store %s; not cached", key, exc_info=True)
@@ -185,7 +187,12 @@ class TaggedCache:
         cache = caches[self.alias]
         keys = [cache.make_key(self._key("invalidations")), *self._tag_keys(tags)]
         try:
-            run(INVALIDATE, self._redis(keys[0]), keys, fresh_count(), self.max_timeout)
+            run_script(
+                self._redis(keys[0]),
+                INVALIDATE,
+                keys,
+                [fresh_count(), self.max_timeout],
+            )
         except ResponseError as refused:  # (3)!
             logger.warning("Invalidating %s by deletes alone: %s", tags, refused)
             self._delete_tagged(keys)
@@ -194,7 +201,7 @@ class TaggedCache:
 
     def _delete_tagged(self, keys: list[str]) -> None:
         try:
-            run(DELETE_TAGGED, self._redis(keys[0]), keys)
+            run_script(self._redis(keys[0]), DELETE_TAGGED, keys, [])
         except RedisError:
             logger.error("Could not invalidate by deletes %s", keys, exc_info=True)
 
@@ -311,7 +318,7 @@ return tags
 """
 
 
-def run(script: str, client: Any, keys: list, *args: Any) -> Any:
+def run_script(client: Any, script: str, keys: list, args: list) -> Any:
     """Run ``script`` by its SHA1: its text crosses the network once per server (when
     Redis answers ``NOSCRIPT``), not with every call. Not redis-py's ``Script``: on a
     cluster, it loads a missing script into every primary, and one down fails it."""

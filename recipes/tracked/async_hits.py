@@ -231,7 +231,7 @@ class AsyncReader:
         if self.paused(store):
             return Lookup(MISSING, None)
         held = held_for(store, key)
-        if held is not None and held.stamp >= store.latest:  # as the sync path does
+        if store.stamps_first(held):
             read = await self.guarded(
                 lambda client: client.mget(held.keys), f"read {key}"
             )

@@ -1005,7 +1005,7 @@ class TrackedCache:
             return Lookup(MISSING, None)
         cache = self.cache()  # once: each lookup reads a thread-local
         held = held_for(self, key)
-        if held is not None and held.stamp >= self.latest:  # (1)!
+        if self.stamps_first(held):  # (1)!
             found = self.held_if_current(held, cache)
             if found is not None:
                 return found
@@ -1016,6 +1016,12 @@ class TrackedCache:
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
         return self.found_in(key, reply, held, cache)
+
+    def stamps_first(self, held: "Held | None") -> bool:
+        """Whether a read tries the ``MGET`` of ``held``'s stamps before the script, sync
+        or async: not when this process has read a count above the one it found the
+        entry current at, for then the stamps cannot all read the counter's."""
+        return held is not None and held.stamp >= self.latest
 
     def held_if_current(self, held: "Held", cache: Any) -> Lookup | None:
         """Answer what this process holds if Redis says, in one ``MGET``, that nothing
