@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Answer the tracked recipe's hits in async code, under ASGI, on redis-py's asyncio client:
 no thread and no sync cache call on a hit.
@@ -250,7 +250,8 @@ class AsyncReader:
         if self.paused(store):
             return False
         call = store.store_call(entry)
-        return bool(await self.run(STORE_UNLESS_MARKED, *call, f"store {entry.key}"))
+        stored = await self.run(STORE_UNLESS_MARKED, *call, f"store {entry.key}")
+        return bool(stored and stored[0])
 
     def paused(self, store: TrackedCache) -> bool:
         """Whether no async cache call is made: after a failure, for ``pause`` seconds,

@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.0 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Cache rendered DRF responses under the rows and columns they were computed from, found
 while they render: nothing is declared, and a write reaches only the entries it changes.
@@ -95,7 +95,6 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.where import AND, ExtraWhere, WhereNode
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import patch_vary_headers
-from redis.cluster import RedisCluster
 from redis.exceptions import NoScriptError, RedisError, ResponseError
 from rest_framework.authentication import (
     BasicAuthentication,
@@ -187,12 +186,29 @@ def collect() -> Iterator[Dependencies]:
     if outer is not None:  # inside a collection already: add to it
         yield outer
         return
-    read: Dependencies = defaultdict(set)
+    read = Reads()
     token = _reading.set(read)
     try:
         yield read
     finally:
         _reading.reset(token)
+        bound(read)
+
+
+class Reads(dict):
+    """What a collection read, table by table: a table's fields always hold ``*``."""
+
+    def __missing__(self, table: str) -> set[str]:
+        fields = self[table] = {"*"}
+        return fields
+
+
+def bound(read: Dependencies) -> None:
+    """Collapse a table past ``MAX_FIELDS``, or read whole (``@*``), to ``{*, @*}``:
+    done once a collection ends, not at each of its thousands of additions."""
+    for table, fields in read.items():
+        if "@*" in fields or len(fields) > MAX_FIELDS:
+            read[table] = {"*", "@*"}
 
 
 def install(
@@ -222,23 +238,41 @@ _busy: ContextVar[bool] = ContextVar("tracked_busy", default=False)
 _installed = False
 _stores: list["TrackedCache"] = []
 _plans: dict[tuple[str, bool], "ReadPlan"] = {}
-_statements: dict[tuple[tuple[str, bool], tuple], dict[str, frozenset[str]]] = {}
+_statements: dict[tuple, tuple[tuple[str, frozenset[str]], ...]] = {}
+MAX_STATEMENTS = 8192
 
 
 # --8<-- [start:reads]
 def _instance_loaded(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """Add ``#pk`` for a row loaded while a response renders, on its table and its
-    parents' (multi-table inheritance stores a row in each)."""
+    parents' (multi-table inheritance stores a row in each). It runs for every
+    instance of the process: the least work that can be."""
     read = _reading.get()
-    if read is None or instance.pk is None or _busy.get():
+    if read is None or _busy.get():
         return
-    meta = instance._meta
     pk = instance.pk
-    if not isinstance(pk, int):  # a UUID is stored as hex on some databases
-        pk = meta.pk.get_db_prep_value(pk, connections[instance._state.db or "default"])
-    pk = token_of(pk)
-    for model in (meta.model, *meta.get_parent_list()):
-        add_fields(read, model._meta.db_table, {f"#{pk}"})
+    if pk is None:
+        return
+    row = f"#{pk}" if isinstance(pk, int) else f"#{row_token(instance, pk)}"
+    for table in tables_of(sender):
+        read[table].add(row)
+
+
+def row_token(instance: Model, pk: Any) -> str:
+    """A primary key that is not an integer, as a write names it: a UUID is stored as
+    hex on some databases."""
+    connection = connections[instance._state.db or DEFAULT_DB_ALIAS]
+    return token_of(instance._meta.pk.get_db_prep_value(pk, connection))
+
+
+@cache
+def tables_of(model: type[Model]) -> tuple[str, ...]:
+    """The tables a row of ``model`` is read from: its own and its parents'."""
+    tables = (
+        model._meta.db_table,
+        *(p._meta.db_table for p in model._meta.get_parent_list()),
+    )
+    return tuple(table for table in tables if table not in IGNORED_TABLES)
 
 
 def add_fields(read: Dependencies, table: str, fields: Iterable[str]) -> None:
@@ -314,22 +348,27 @@ def shape_and_content_sql(sql: str, compiler: SQLCompiler) -> str:
 
 def reads_of(
     sql: str, params: Any, compiler: SQLCompiler | None
-) -> dict[str, frozenset[str]]:
+) -> tuple[tuple[str, frozenset[str]], ...]:
     """Return ``statement_reads``, remembered by SQL text and parameters: a page that
     misses again runs the very statements it ran the last time."""
-    if isinstance(params, dict):
-        params = sorted(params.items())
+    values = compiler is None or bool(compiler.query.values_select)
     try:
-        statement = (statement_shape(sql, compiler), tuple(params or ()))
-        hash(statement)
+        if isinstance(params, dict):
+            statement = (sql, values, *sorted(params.items()))
+        else:
+            statement = (sql, values, *(params or ()))
+        found = _statements.get(statement)
     except TypeError:  # a parameter that cannot be a key (a list): read it each time
-        return statement_reads(sql, compiler)
+        return frozen(statement_reads(sql, compiler))
+    if found is None:
+        if len(_statements) >= MAX_STATEMENTS:  # a process runs a bounded set
+            _statements.clear()
+        found = _statements[statement] = frozen(statement_reads(sql, compiler))
+    return found
 
-    def read() -> dict[str, frozenset[str]]:
-        found = statement_reads(sql, compiler)
-        return {table: frozenset(fields) for table, fields in found.items()}
 
-    return remembered(_statements, statement, read, most=8192)
+def frozen(read: Dependencies) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((table, frozenset(fields)) for table, fields in read.items())
 
 
 @dataclass(frozen=True)
@@ -497,8 +536,8 @@ def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict) 
     if written is None:
         read = _reading.get()
         if read is not None and kind == "SELECT":
-            for table, fields in reads_of(sql, params, executing_compiler()).items():
-                add_fields(read, table, fields)
+            for table, fields in reads_of(sql, params, executing_compiler()):
+                read[table] |= fields
         return execute(sql, params, many, context)
     table = written[1]
     if table not in model_tables():
@@ -1124,20 +1163,16 @@ class TrackedCache:
 
     def put(self, *entries: Entry | None) -> bool:
         """Store each entry unless what it read was marked after its ``seen``, all in one
-        round trip; returns whether the first was stored. An entry whose value is
-        ``(target, headers)`` is an alias: another name of the entry stored at
-        ``target``, answered with ``headers``."""
-        entries = [entry for entry in entries if entry is not None]
+        script; returns whether the first was stored. An entry whose value is
+        ``(target, headers, target's stamp)`` is an alias: another name of the entry
+        stored at ``target``, answered with ``headers``."""
         if _delivery.undelivered:
             return False
-        calls = [(STORE_UNLESS_MARKED, *self.store_call(e)) for e in entries]
+        keys, args = self.store_call(*(entry for entry in entries if entry is not None))
         try:
-            client = self._redis(self.entry_key(entries[0].key))
-            stored = run_scripts(client, calls)
+            stored = run_script(self._redis(keys[0]), STORE_UNLESS_MARKED, keys, args)
         except RedisError:
-            logger.warning(
-                "Could not store %s; not cached", entries[0].key, exc_info=True
-            )
+            logger.warning("Could not store %s; not cached", keys[2], exc_info=True)
             return False
         return bool(stored[0])
 
@@ -1150,36 +1185,34 @@ class TrackedCache:
         it was found current at, and its bytes' digest. One ``MGET`` reads it."""
         return self.cache(cache).make_key(self._key(f"stamp{ENTRY_LAYOUT}:{key}"))
 
-    def store_call(self, entry: Entry) -> tuple[list, list]:
-        """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entry``: what any
-        client, sync or async, sends to store it."""
-        lines = "\n".join(
-            f"{t} {' '.join(compacted(f))}" for t, f in entry.read.items()
-        )
+    def store_call(self, *entries: Entry) -> tuple[list, list]:
+        """The keys and arguments of ``STORE_UNLESS_MARKED`` for ``entries``: what any
+        client, sync or async, sends to store them."""
         cache = self.cache()
+        keys = [self._counter(cache), self._lasts(cache)]
+        args = [self._marks_prefix(cache), fresh_count()]
+        for entry in entries:
+            keys += [self.entry_key(entry.key, cache), self.stamp_key(entry.key, cache)]
+            args += self.entry_arguments(entry, cache)
+        return keys, args
+
+    def entry_arguments(self, entry: Entry, cache: Any) -> list:
+        """One entry's eight arguments of ``STORE_UNLESS_MARKED``."""
+        read = [[table, compacted(fields)] for table, fields in entry.read.items()]
         if isinstance(entry.value, tuple):  # an alias: a target, headers, its stamp
             body, target = "", list(entry.value)
             digest = digest_of("\n".join(target).encode())
         else:
-            body, target = cache.client.encode(entry.value), []
+            body, target = cache.client.encode(entry.value), ["", "", ""]
             digest = digest_of(body)
-        keys = [
-            self.entry_key(entry.key, cache),
-            self._counter(cache),
-            self._lasts(cache),
-            self.stamp_key(entry.key, cache),
-        ]
-        args = [
-            self._marks_prefix(cache),
+        return [
             body,
             int(entry.timeout * 1000),
             "" if entry.seen is None else entry.seen,
-            fresh_count(),
-            lines,
+            json.dumps(read, separators=(",", ":")),
             digest,
             *target,
         ]
-        return keys, args
 
     def invalidate(self, marks: Dependencies) -> bool:
         """Mark ``marks``: every entry that read any of them is a miss from now on.
@@ -1321,13 +1354,16 @@ def held_for(store: "TrackedCache", key: str) -> Held | None:
 
 
 def compacted(fields: set[str]) -> list[str]:
-    """Drop ``key=value@column`` where ``@column`` (every row) is there already."""
-    every_row = {field[1:] for field in fields if field.startswith("@")}
-    return sorted(
+    """What a table's fields are stored as: ``{*, @*}`` past ``MAX_FIELDS`` or read
+    whole; without ``key=value@column`` where ``@column`` (every row) is there."""
+    if "@*" in fields or len(fields) > MAX_FIELDS:
+        return ["*", "@*"]
+    every_row = {field[1:] for field in fields if field[0] == "@"}
+    return [
         field
         for field in fields
         if not ("=" in field and field.rpartition("@")[2] in every_row)
-    )
+    ]
 
 
 def chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -1359,29 +1395,6 @@ def run_script(client: Any, script: str, keys: list, args: list) -> Any:
         return client.evalsha(script_sha(script), len(keys), *keys, *args)
     except NoScriptError:
         return client.eval(script, len(keys), *keys, *args)
-
-
-def run_scripts(client: Any, calls: list[tuple[str, list, list]]) -> list:
-    """Run several scripts in one round trip (a pipeline, not a transaction); one
-    after the other on Redis Cluster, whose pipelines do not carry scripts."""
-    if len(calls) == 1 or isinstance(client, RedisCluster):
-        return [run_script(client, *call) for call in calls]
-    try:
-        return pipelined(client, calls, by_sha=True)
-    except NoScriptError:
-        return pipelined(client, calls, by_sha=False)
-
-
-def pipelined(
-    client: Any, calls: list[tuple[str, list, list]], *, by_sha: bool
-) -> list:
-    pipe = client.pipeline(transaction=False)
-    for script, keys, args in calls:
-        if by_sha:
-            pipe.evalsha(script_sha(script), len(keys), *keys, *args)
-        else:
-            pipe.eval(script, len(keys), *keys, *args)
-    return pipe.execute()
 
 
 @cache
@@ -1466,55 +1479,63 @@ if not entry then return {false, count} end
 return {body(KEYS[1], entry[1]), count, false, false, entry[1]}
 """
 
-# KEYS: the entry, the counter, the hash of last marks, the entry's stamp. ARGV: the
-# prefix of the hashes of marks, the encoded value, its TTL in ms, the count the read
-# saw ('' if none), where a lost counter restarts, the dependencies, a line per table:
-# "table field...", the value's digest, then an alias's target, headers and target's
-# stamp. The stamp says "seen digest", and expires with the entry.
+# KEYS: the counter, the hash of last marks, then each entry's key and its stamp. ARGV:
+# the prefix of the hashes of marks, where a lost counter restarts, then eight for each
+# entry: its encoded value, its TTL in ms, the count its read saw ('' if none), what it
+# read (JSON, [[table, [field, ...]], ...], which cjson decodes in C), the value's
+# digest, and an alias's target, headers and target's stamp ('' for an entry). Each
+# entry is stored unless a mark since its read refuses it; the reply says which were.
+# The stamp says "seen digest", and expires with the entry.
 # A table's hash born now records its birth as its last mark: entries of the hash
 # before are checked in it, and miss. A table the hash of last marks lost (evicted) is
 # entered again from its own hash's ~last.
 STORE_UNLESS_MARKED = """
-local refused = ARGV[4] == ''
-local seen = tonumber(ARGV[4]) or 0
-if not redis.call('GET', KEYS[2]) then
-  redis.call('SET', KEYS[2], ARGV[5], 'NX')
-  refused = true
-end
-local heads, deps = {}, {}
-for line in string.gmatch(ARGV[6], '[^\\n]+') do
-  local words = {}
-  for word in string.gmatch(line, '%S+') do words[#words + 1] = word end
-  local key = ARGV[1] .. words[1]
-  local born = redis.call('HGET', key, '~born')
-  if not born then  -- new, or evicted: born now, so any mark since seen refuses
-    born = redis.call('GET', KEYS[2])
-    redis.call('HSET', key, '~born', born, '~last', born)
-    redis.call('HSET', KEYS[3], words[1], born)
-  elseif redis.call('HEXISTS', KEYS[3], words[1]) == 0 then
-    local last = redis.call('HGET', key, '~last')
-    if last then redis.call('HSET', KEYS[3], words[1], last) end
-  end
-  if tonumber(born) > seen then refused = true end
-  if not refused and #words > 1 then
-    local marks = redis.call('HMGET', key, unpack(words, 2))
-    for i = 1, #marks do
-      if marks[i] and tonumber(marks[i]) > seen then refused = true end
+local restarted = not redis.call('GET', KEYS[1])
+if restarted then redis.call('SET', KEYS[1], ARGV[2], 'NX') end
+local function store(key, stamp, a)  -- a: the index of the entry's first argument
+  local seen = tonumber(ARGV[a + 2])
+  local refused = restarted or not seen
+  seen = seen or 0
+  local heads, deps = {}, {}
+  for _, read in ipairs(cjson.decode(ARGV[a + 3])) do
+    local name, fields = read[1], read[2]
+    local marks = ARGV[1] .. name
+    local born = redis.call('HGET', marks, '~born')
+    if not born then  -- new, or evicted: born now, so any mark since seen refuses
+      born = redis.call('GET', KEYS[1])
+      redis.call('HSET', marks, '~born', born, '~last', born)
+      redis.call('HSET', KEYS[2], name, born)
+    elseif redis.call('HEXISTS', KEYS[2], name) == 0 then
+      local last = redis.call('HGET', marks, '~last')
+      if last then redis.call('HSET', KEYS[2], name, last) end
     end
+    if tonumber(born) > seen then refused = true end
+    if not refused and #fields > 0 then
+      local counts = redis.call('HMGET', marks, unpack(fields))
+      for i = 1, #counts do
+        if counts[i] and tonumber(counts[i]) > seen then refused = true end
+      end
+    end
+    heads[#heads + 1] = {name, born, #fields > 0 or nil}
+    deps[#deps + 1] = #fields > 0 and fields or false
   end
-  local table_name = table.remove(words, 1)
-  heads[#heads + 1] = {table_name, born, #words > 0 or nil}
-  deps[#deps + 1] = #words > 0 and words or false
+  if refused then return 0 end
+  redis.call('DEL', key)
+  local what = {'body', ARGV[a]}
+  if ARGV[a + 5] ~= '' then
+    what = {'target', ARGV[a + 5], 'headers', ARGV[a + 6], 'target_stamp', ARGV[a + 7]}
+  end
+  redis.call('HSET', key, 'seen', ARGV[a + 2], 'digest', ARGV[a + 4],
+    'heads', cjson.encode(heads), 'deps', cjson.encode(deps), unpack(what))
+  redis.call('PEXPIRE', key, ARGV[a + 1])
+  redis.call('SET', stamp, ARGV[a + 2] .. ' ' .. ARGV[a + 4], 'PX', ARGV[a + 1])
+  return 1
 end
-if refused then return 0 end
-redis.call('DEL', KEYS[1])
-local what = ARGV[8] and {'target', ARGV[8], 'headers', ARGV[9], 'target_stamp', ARGV[10]}
-  or {'body', ARGV[2]}
-redis.call('HSET', KEYS[1], 'seen', ARGV[4], 'digest', ARGV[7],
-  'heads', cjson.encode(heads), 'deps', cjson.encode(deps), unpack(what))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[4], ARGV[4] .. ' ' .. ARGV[7], 'PX', ARGV[3])
-return 1
+local stored = {}
+for i = 3, #KEYS, 2 do
+  stored[#stored + 1] = store(KEYS[i], KEYS[i + 1], 3 + 4 * (i - 3))
+end
+return stored
 """
 
 # KEYS: the counter, the hash of last marks. ARGV: the prefix of the hashes of marks,
