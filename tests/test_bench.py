@@ -9,7 +9,15 @@ import pytest
 
 from harness.asgi_cost import TARGETS as ASGI_TARGETS
 from harness.bench import BURSTS, SCENARIOS
-from harness.hits import PAGES, targets
+from harness.hits import (
+    PAGES,
+    UNCACHED,
+    Check,
+    Measured,
+    targets,
+    targets_for,
+    twins_of,
+)
 from harness.shared_workload import APP_ALONE, THROUGH_VARNISH
 from harness.varnish import require_varnish
 from harness.workload import TARGETS
@@ -127,6 +135,23 @@ def test_hits_bench_checks_every_target_on_both_pages(redis_server, tmp_path):
         written,
     )
     assert chart.read_text().lstrip().startswith("<?xml")
+
+
+def test_a_miss_is_judged_pair_by_pair_against_the_uncached_request_beside_it():
+    measured = [Measured(target) for target in targets_for("alice-token", "list")]
+    twins = twins_of(measured)
+    miss = next(
+        m for m in measured if (m.target.name, m.target.state) == ("tracked", "miss")
+    )
+    assert twins[miss.target].target.name == UNCACHED
+    assert twins[miss.target].target.state == "new query"
+    assert not any(target.name == UNCACHED for target in twins)  # twins are not paired
+    # A slow moment falls on one pair: the medians disagree, the pairs do not.
+    miss.paired = [(103.0, 100.0), (206.0, 200.0), (412.0, 400.0)]
+    miss.times_us = [103.0, 206.0, 412.0]
+    twins[miss.target].times_us = [100.0, 100.0, 400.0]
+    check = Check(("tracked", "miss"), (UNCACHED, "new query"), "alice-token", 1.05)
+    assert check.ratio(measured, "list") == pytest.approx(1.03)
 
 
 def test_docs_include_the_hits_tables_the_harness_wrote():
