@@ -207,8 +207,14 @@ def bound(read: Dependencies) -> None:
     """Collapse a table past ``MAX_FIELDS``, or read whole (``@*``), to ``{*, @*}``:
     done once a collection ends, not at each of its thousands of additions."""
     for table, fields in read.items():
-        if "@*" in fields or len(fields) > MAX_FIELDS:
+        if read_whole(fields):
             read[table] = {"*", "@*"}
+
+
+def read_whole(fields: set[str]) -> bool:
+    """Whether a table's fields stand for the whole table: read whole (``@*``), or
+    more than ``MAX_FIELDS`` of them."""
+    return "@*" in fields or len(fields) > MAX_FIELDS
 
 
 def install(
@@ -239,7 +245,6 @@ _installed = False
 _stores: list["TrackedCache"] = []
 _plans: dict[tuple[str, bool], "ReadPlan"] = {}
 _statements: dict[tuple, tuple[tuple[str, frozenset[str]], ...]] = {}
-MAX_STATEMENTS = 8192
 
 
 # --8<-- [start:reads]
@@ -282,7 +287,7 @@ def add_fields(read: Dependencies, table: str, fields: Iterable[str]) -> None:
         return
     mine = read[table]
     mine.update(fields, "*")
-    if "@*" in mine or len(mine) > MAX_FIELDS:
+    if read_whole(mine):
         mine.clear()
         mine.update({"*", "@*"})
 
@@ -351,20 +356,21 @@ def reads_of(
 ) -> tuple[tuple[str, frozenset[str]], ...]:
     """Return ``statement_reads``, remembered by SQL text and parameters: a page that
     misses again runs the very statements it ran the last time."""
-    values = compiler is None or bool(compiler.query.values_select)
+    if isinstance(params, dict):
+        params = sorted(params.items())
+    statement = (*statement_shape(sql, compiler), *(params or ()))
     try:
-        if isinstance(params, dict):
-            statement = (sql, values, *sorted(params.items()))
-        else:
-            statement = (sql, values, *(params or ()))
         found = _statements.get(statement)
     except TypeError:  # a parameter that cannot be a key (a list): read it each time
         return frozen(statement_reads(sql, compiler))
-    if found is None:
-        if len(_statements) >= MAX_STATEMENTS:  # a process runs a bounded set
-            _statements.clear()
-        found = _statements[statement] = frozen(statement_reads(sql, compiler))
-    return found
+    if found is not None:
+        return found
+    return remembered(
+        _statements,
+        statement,
+        lambda: frozen(statement_reads(sql, compiler)),
+        most=8192,
+    )
 
 
 def frozen(read: Dependencies) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -1356,7 +1362,7 @@ def held_for(store: "TrackedCache", key: str) -> Held | None:
 def compacted(fields: set[str]) -> list[str]:
     """What a table's fields are stored as: ``{*, @*}`` past ``MAX_FIELDS`` or read
     whole; without ``key=value@column`` where ``@column`` (every row) is there."""
-    if "@*" in fields or len(fields) > MAX_FIELDS:
+    if read_whole(fields):
         return ["*", "@*"]
     every_row = {field[1:] for field in fields if field[0] == "@"}
     return [
