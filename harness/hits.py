@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -590,96 +590,54 @@ def recording_budget(
     page: str = "list",
 ) -> str:
     """Say how much of the tracked miss's cost over the uncached request is recording
-    what it read (each statement's reads, each instance loaded), timed inside the hooks:
-    the price of declaring nothing, which grows with the statements a page runs."""
-    target = next(
-        t for t in targets_for(caller, page) if (t.name, t.state) == ("tracked", "miss")
-    )
-    with timing_the_recording() as recorded:
-        for _ in range(rounds):
-            requester.send(target)
+    what it read: the uncached request inside ``collect()``, sent beside the same
+    request outside it, in a coin-tossed order. Every cost of recording is in: the
+    hooks, and the statement wrapper and the ``post_init`` signal that call them. The
+    price of declaring nothing, which grows with the statements a page runs."""
+    uncached = find(measured, UNCACHED, "new query", caller, page)
+    order = random.Random(rounds)
+    differences = []
+    for _ in range(rounds):
+        times = {}
+        for recording in order.sample([True, False], 2):
+            times[recording] = timed_recording(requester, uncached.target, recording)
+        differences.append(times[True] - times[False])
     extra = find(measured, "tracked", "miss", caller, page).paired_extra
-    allowed = 0.05 * find(measured, UNCACHED, "new query", caller, page).median
+    allowed = 0.05 * uncached.median
     return (
         f"For {caller} on the {page} page, a tracked miss took {extra:,.0f} µs more "
         f"than the uncached request; recording what it read took "
-        f"{recorded.seconds / rounds * 1e6:,.0f} µs of it "
-        f"({recorded.calls['reads_of'] // rounds} statements, "
-        f"{recorded.calls['_instance_loaded'] // rounds} instances loaded; the "
-        f"timer's own cost taken off), "
-        f"and 5% of the uncached request is {allowed:,.0f} µs."
+        f"{statistics.median(differences):,.0f} µs of it ({uncached.queries} "
+        f"statements, {instances_loaded(requester, uncached.target)} instances "
+        f"loaded; the uncached request inside `collect()` beside it outside, the "
+        f"median of {rounds} pairs), and 5% of the uncached request is "
+        f"{allowed:,.0f} µs."
     )
 
 
-@dataclass
-class Recorded:
-    seconds: float = 0.0
-    calls: dict[str, int] = field(default_factory=dict)
+def timed_recording(requester: Requester, target: Target, recording: bool) -> float:
+    """Send ``target`` once, inside ``collect()`` if ``recording``; return how long it
+    took, in µs."""
+    from recipes.tracked.tracked_cache import collect
+
+    started = time.perf_counter()
+    with collect() if recording else nullcontext():
+        requester.send(target)
+    return (time.perf_counter() - started) * 1e6
 
 
-@contextmanager
-def timing_the_recording() -> Iterator[Recorded]:
-    """Time the tracked recipe's hooks while the block runs: what a statement read,
-    which compiler ran it, and each instance loaded (a ``post_init`` receiver)."""
+def instances_loaded(requester: Requester, target: Target) -> int:
+    """How many model instances one request of ``target`` loads."""
     from django.db.models.signals import post_init
 
-    from recipes.tracked import tracked_cache
-
-    recorded = Recorded()
-    module_hooks = ("reads_of", "executing_compiler")  # looked up by ``_watch``
-    names = [*module_hooks, "_instance_loaded"]
-    originals = {name: getattr(tracked_cache, name) for name in names}
-
-    def timed(name: str) -> Callable:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return originals[name](*args, **kwargs)
-            finally:
-                recorded.seconds += time.perf_counter() - started
-                recorded.calls[name] = recorded.calls.get(name, 0) + 1
-
-        return call
-
-    uid = tracked_cache.__name__  # the receiver's dispatch_uid
-    wrappers = {name: timed(name) for name in names}
-    post_init.disconnect(dispatch_uid=uid)
-    post_init.connect(wrappers["_instance_loaded"], dispatch_uid=uid, weak=False)
-    for name in module_hooks:
-        setattr(tracked_cache, name, wrappers[name])
+    loaded = []
+    uid = "counting the instances loaded"
+    post_init.connect(lambda **_: loaded.append(1), weak=False, dispatch_uid=uid)
     try:
-        yield recorded
+        requester.send(target)
     finally:
-        for name in module_hooks:
-            setattr(tracked_cache, name, originals[name])
         post_init.disconnect(dispatch_uid=uid)
-        post_init.connect(originals["_instance_loaded"], dispatch_uid=uid)
-    recorded.seconds -= sum(recorded.calls.values()) * timer_cost()
-
-
-def timer_cost(calls: int = 20_000) -> float:
-    """Seconds the timer adds to one call it times (two clock reads, a sum): taken
-    off what the hooks took."""
-
-    def nothing() -> None:
-        pass
-
-    def timed() -> None:
-        started = time.perf_counter()
-        try:
-            nothing()
-        finally:
-            spent[0] += time.perf_counter() - started
-
-    spent = [0.0]
-    started = time.perf_counter()
-    for _ in range(calls):
-        nothing()
-    bare = time.perf_counter() - started
-    started = time.perf_counter()
-    for _ in range(calls):
-        timed()
-    return max(time.perf_counter() - started - bare, 0.0) / calls
+    return len(loaded)
 
 
 SERVER_TIMED = [(FLOOR_GET, ""), ("versioning", "hit"), ("tracked", "hit")]
@@ -901,7 +859,7 @@ def run_hits(size: str, repeat: int, chart: Path | None = None) -> str:
             measured, requester = measure_all(repeat)
             profile = profile_table(requester, "alice-token", "list", repeat * 3)
             server_time = server_time_budget(requester, repeat * 3)
-            recording = recording_budget(requester, measured, max(repeat // 3, 5))
+            recording = recording_budget(requester, measured, max(repeat, 5))
             if chart is not None:
                 draw_chart(measured, chart)
             return report(measured, profile, server_time, recording)

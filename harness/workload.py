@@ -278,13 +278,21 @@ def best_invalidating(runs: list[Run]) -> str:
     times = best.per_second / uncached.per_second
     met = "met" if times >= INVALIDATING_TARGET else "**not met**"
     bound = best.requests / (best.requests - best.served)
+    fastest = max(
+        (run for run in runs if run.target.hits_only), key=lambda r: r.per_second
+    )
+    hit_cost = uncached.per_second / fastest.per_second  # of an uncached request
+    share = best.served / best.requests
+    priced = 1 / (1 - share + share * hit_cost)
     return (
         f"\nThe fastest recipe whose entries writes end, {best.target.label}, answered "
         f"{times:.2f} times the uncached API's requests per second: the target is at "
         f"least {INVALIDATING_TARGET} times ({met}). It answered {best.served:,} of its "
         f"{best.requests:,} requests from its cache; if each of those had cost nothing "
         f"and each other request what an uncached one costs, it could have reached "
-        f"{bound:.2f} times."
+        f"{bound:.2f} times. If each had cost what a request of the fastest hits-only "
+        f"run did ({fastest.target.label}: {hit_cost:.0%} of an uncached one's time), "
+        f"it could have reached {priced:.2f} times."
     )
 
 

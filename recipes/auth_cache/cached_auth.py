@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.2 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Authenticate token and session callers from the cache: no query once a caller is known,
 and a deleted token, an ended session or a deactivated user refused at once.

@@ -1,4 +1,4 @@
-# Copied from the DRF caching cookbook 0.8.1 (recipes/cache_check/cache_check.py).
+# Copied from the DRF caching cookbook 0.8.2 (recipes/cache_check/cache_check.py).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Is my cache right? A check of a DRF API against itself, cached and with caching bypassed.
 

@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.2 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Put a shared cache (Varnish, Fastly, Cloudflare) in front of a DRF API: each response
 tagged with what it read, purged once the writes that change it have committed.

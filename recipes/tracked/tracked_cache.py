@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.2 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Cache rendered DRF responses under the rows and columns they were computed from, found
 while they render: nothing is declared, and a write reaches only the entries it changes.
@@ -143,7 +143,9 @@ class TrackedResponseMixin:
             f"{self.cache_name}.{action}", request, kwargs, per_user=self.cache_per_user
         )
         early = getattr(request._request, "tracked_miss", None)  # (1)!
-        found = early.lookup(key) if early else self.cache_store.get(key)  # (2)!
+        found = (
+            early.lookup(key, request) if early else self.cache_store.get(key)
+        )  # (2)!
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
         with Flight.board(key, early) as flight:  # (3)!
@@ -231,7 +233,7 @@ def install(
     _delivery.outbox = outbox or _delivery.outbox
     _delivery.retry = retry or _delivery.retry
     connection_created.connect(_watch_connection, dispatch_uid=__name__)
-    post_init.connect(_instance_loaded, dispatch_uid=__name__)
+    post_init.connect(_instance_loaded, dispatch_uid=__name__, weak=False)
     for connection in connections.all(initialized_only=True):
         _watch_connection(connection=connection)
     _installed = True
@@ -621,11 +623,13 @@ def executing_compiler() -> SQLCompiler | None:
     is a few frames up, in ``execute_sql``.
     """
     frame = sys._getframe(2)
+    execute_sql = SQLCompiler.execute_sql.__code__
     for _ in range(8):
         if frame is None:
             return None
-        if frame.f_code is SQLCompiler.execute_sql.__code__:
-            return frame.f_locals["self"]
+        if frame.f_code is execute_sql:  # a patch of it may name its compiler otherwise
+            compiler = frame.f_locals.get("self")
+            return compiler if isinstance(compiler, SQLCompiler) else None
         frame = frame.f_back
     return None
 
@@ -1014,12 +1018,14 @@ def quietly() -> Iterator[None]:
 # --8<-- [start:store]
 @dataclass(frozen=True)
 class Lookup:
-    """What a read found: the value (or ``MISSING``), the invalidation count it saw, and
-    the entry an alias pointed at when that entry was out of date."""
+    """What a read found: the value (or ``MISSING``), the invalidation count it saw, the
+    entry an alias pointed at when that entry was out of date, and, for a missing alias,
+    what the same call found for the key it was asked to read ``besides``."""
 
     value: Any
     seen: int | None
     stale_target: str | None = None
+    besides: "tuple[str, Lookup] | None" = None
 
 
 @dataclass(frozen=True)
@@ -1043,9 +1049,10 @@ class TrackedCache:
         self.alias, self.name, self.max_marks = alias, name, max_marks
         self.latest = 0  # the count this process read last
 
-    def get(self, key: str) -> Lookup:
+    def get(self, key: str, besides: Callable[[], str | None] | None = None) -> Lookup:
         """Read an entry (or an alias and its entry), the count, and the marks of what
-        they read, in one round trip."""
+        they read, in one round trip; if it is missing and ``besides`` names another
+        key, read that entry in the same round trip."""
         if not self.readable():
             return Lookup(MISSING, None)
         cache = self.cache()  # once: each lookup reads a thread-local
@@ -1054,13 +1061,18 @@ class TrackedCache:
             found = self.held_if_current(held, cache)
             if found is not None:
                 return found
-        keys, args = self.read_call(key, held, cache)
+        other = besides and besides()  # made only when the script runs
+        keys, args = self.read_call(key, held, cache, other)
         try:
             reply = run_script(self._redis(keys[0], cache), READ_IF_CURRENT, keys, args)
         except RedisError:  # down, stuck or refusing: answer from the database
             logger.warning("Could not read %s; answering from the database", key)
             return Lookup(MISSING, None)
-        return self.found_in(key, reply, held, cache)
+        found = self.found_in(key, reply, held, cache)
+        if other is not None and len(reply) > 7:
+            also = self.found_in(other, reply[7], held_for(self, other), cache)
+            found = replace(found, besides=(other, also))
+        return found
 
     def stamps_first(self, held: "Held | None") -> bool:
         """Whether a read tries the ``MGET`` of ``held``'s stamps before the script, sync
@@ -1104,11 +1116,16 @@ class TrackedCache:
         return not _delivery.answer_from_database()
 
     def read_call(
-        self, key: str, held: "Held | None" = None, cache: Any = None
+        self,
+        key: str,
+        held: "Held | None" = None,
+        cache: Any = None,
+        besides: str | None = None,
     ) -> tuple[list[str], list]:
         """The keys and arguments of ``READ_IF_CURRENT`` for ``key``: what any client,
         sync or async, sends to read it. With the response this process ``held`` for
-        the key, Redis sends its body only if the entry holds another."""
+        the key, Redis sends its body only if the entry holds another. With ``besides``,
+        a missing ``key`` reads that entry instead, in the same call."""
         cache = self.cache(cache)
         keys = [
             self.entry_key(key, cache),
@@ -1116,15 +1133,20 @@ class TrackedCache:
             self._lasts(cache),
             self.stamp_key(key, cache),
         ]
-        digest = "" if held is None else held.digest
-        return keys, [self._marks_prefix(cache), fresh_count(), digest]
+        args = [self._marks_prefix(cache), fresh_count(), digest_held(held)]
+        if besides is not None:
+            keys += [self.entry_key(besides, cache), self.stamp_key(besides, cache)]
+            args.append(digest_held(held_for(self, besides)))
+        return keys, args
 
     def found_in(
         self, key: str, reply: list, held: "Held | None" = None, cache: Any = None
     ) -> Lookup:
         """Decode what ``READ_IF_CURRENT`` answered for ``key``; hold a response, with
         what the next read's ``MGET`` must find to answer it again."""
-        body, seen, headers, stale, digest, alias_tag, target_stamp = padded(reply, 7)
+        body, seen, headers, stale, digest, alias_tag, target_stamp = padded(reply, 7)[
+            :7
+        ]
         seen = None if seen is None else int(seen)
         if seen is not None:
             self.saw(seen)
@@ -1353,6 +1375,11 @@ class DecodedResponses:
 _decoded = DecodedResponses()
 
 
+def digest_held(held: Held | None) -> str:
+    """What a read sends for what the process holds: its digest, or ``''``."""
+    return "" if held is None else held.digest
+
+
 def held_for(store: "TrackedCache", key: str) -> Held | None:
     """What this process holds for ``key`` of ``store``: sent with its read, and
     answered if Redis says the entry still holds those bytes."""
@@ -1365,10 +1392,12 @@ def compacted(fields: set[str]) -> list[str]:
     if read_whole(fields):
         return ["*", "@*"]
     every_row = {field[1:] for field in fields if field[0] == "@"}
+    if not every_row:
+        return list(fields)
     return [
         field
         for field in fields
-        if not ("=" in field and field.rpartition("@")[2] in every_row)
+        if "=" not in field or field.rpartition("@")[2] not in every_row
     ]
 
 
@@ -1431,7 +1460,9 @@ def fresh_count() -> int:
 # The body crosses Lua only when the process does not hold it: copying a page's bytes
 # into a Lua string and out again costs more than every check of a hit.
 # Reply: {body or false, count, an alias's headers, the out-of-date entry of an alias,
-# the body's digest, the alias's digest, the stamp of the alias's entry}.
+# the body's digest, the alias's digest, the stamp of the alias's entry}. With KEYS[5]
+# and KEYS[6] (an entry and its stamp) and ARGV[4] (the digest held for it), a missing
+# KEYS[1] reads that entry in the same call; its reply comes eighth.
 READ_IF_CURRENT = """
 local count = redis.call('GET', KEYS[2])
 if not count then
@@ -1472,17 +1503,26 @@ local function current(key, stamp)
   end
   return entry
 end
-local function body(key, digest)  -- false when this process holds it
-  return digest ~= ARGV[3] and redis.call('HGET', key, 'body')
+local function body(key, digest, held)  -- false when this process holds it
+  return digest ~= held and redis.call('HGET', key, 'body')
 end
 local entry = current(KEYS[1], KEYS[4])
 if entry and entry[4] then  -- an alias: its entry has the store's hash tag too
   local target = current(entry[4], entry[6])
   if not target or not target[1] then return {false, count, false, entry[4]} end
-  return {body(entry[4], target[1]), count, entry[5], false, target[1], entry[1], entry[6]}
+  return {body(entry[4], target[1], ARGV[3]), count, entry[5], false, target[1], entry[1],
+    entry[6]}
+end
+if not entry and KEYS[5] then  -- no alias: the entry it would name, if it is current
+  local other = current(KEYS[5], KEYS[6])
+  local found = {false, count}
+  if other and not other[4] then
+    found = {body(KEYS[5], other[1], ARGV[4]), count, false, false, other[1]}
+  end
+  return {false, count, false, false, false, false, false, found}
 end
 if not entry then return {false, count} end
-return {body(KEYS[1], entry[1]), count, false, false, entry[1]}
+return {body(KEYS[1], entry[1], ARGV[3]), count, false, false, entry[1]}
 """
 
 # KEYS: the counter, the hash of last marks, then each entry's key and its stamp. ARGV:
@@ -1494,7 +1534,8 @@ return {body(KEYS[1], entry[1]), count, false, false, entry[1]}
 # The stamp says "seen digest", and expires with the entry.
 # A table's hash born now records its birth as its last mark: entries of the hash
 # before are checked in it, and miss. A table the hash of last marks lost (evicted) is
-# entered again from its own hash's ~last.
+# entered again from its own hash's ~last. As on a read, one HMGET of the last marks
+# says which tables were marked since the read: only their fields are checked.
 STORE_UNLESS_MARKED = """
 local restarted = not redis.call('GET', KEYS[1])
 if restarted then redis.call('SET', KEYS[1], ARGV[2], 'NX') end
@@ -1502,8 +1543,11 @@ local function store(key, stamp, a)  -- a: the index of the entry's first argume
   local seen = tonumber(ARGV[a + 2])
   local refused = restarted or not seen
   seen = seen or 0
-  local heads, deps = {}, {}
-  for _, read in ipairs(cjson.decode(ARGV[a + 3])) do
+  local heads, deps, names = {}, {}, {}
+  local reads = cjson.decode(ARGV[a + 3])
+  for i, read in ipairs(reads) do names[i] = read[1] end
+  local lasts = #names > 0 and redis.call('HMGET', KEYS[2], unpack(names)) or {}
+  for i, read in ipairs(reads) do
     local name, fields = read[1], read[2]
     local marks = ARGV[1] .. name
     local born = redis.call('HGET', marks, '~born')
@@ -1511,15 +1555,17 @@ local function store(key, stamp, a)  -- a: the index of the entry's first argume
       born = redis.call('GET', KEYS[1])
       redis.call('HSET', marks, '~born', born, '~last', born)
       redis.call('HSET', KEYS[2], name, born)
-    elseif redis.call('HEXISTS', KEYS[2], name) == 0 then
-      local last = redis.call('HGET', marks, '~last')
-      if last then redis.call('HSET', KEYS[2], name, last) end
+      lasts[i] = born
+    elseif not lasts[i] then
+      lasts[i] = redis.call('HGET', marks, '~last')
+      if lasts[i] then redis.call('HSET', KEYS[2], name, lasts[i]) end
     end
     if tonumber(born) > seen then refused = true end
-    if not refused and #fields > 0 then
+    -- a table last marked before seen has no field marked since: nothing to check
+    if not refused and #fields > 0 and (not lasts[i] or tonumber(lasts[i]) > seen) then
       local counts = redis.call('HMGET', marks, unpack(fields))
-      for i = 1, #counts do
-        if counts[i] and tonumber(counts[i]) > seen then refused = true end
+      for j = 1, #counts do
+        if counts[j] and tonumber(counts[j]) > seen then refused = true end
       end
     end
     heads[#heads + 1] = {name, born, #fields > 0 or nil}
@@ -1584,19 +1630,37 @@ def response_key(
     The same parts as the versioning recipe's; each recipe module carries its own copy so
     that it can be copied alone.
     """
+    caller = caller_of(request, per_user)
+    return key_for(name, request, url_kwargs, caller, request.accepted_media_type)
+
+
+def caller_of(request: Request, per_user: bool = True) -> tuple[Any, str | None]:
+    """Whom a response is for, as its key names them: the user's pk and the class that
+    authenticated them; ``(None, None)`` for anyone."""
     user = request.user if per_user else None
-    authenticated = user is not None and user.is_authenticated
+    if user is None or not user.is_authenticated:
+        return None, None
+    return user.pk, type(request.successful_authenticator).__name__
+
+
+def key_for(
+    name: str,
+    request: HttpRequest | Request,
+    url_kwargs: dict[str, Any],
+    caller: tuple[Any, str | None],
+    media_type: str,
+) -> str:
+    """The key of ``response_key``, from its parts: DRF's request, or the raw one before
+    DRF's dispatch, with whom the response is for and its media type."""
     parts = {
         "schema": SCHEMA_VERSION,
         "path": request.path,
         "url": {name: str(value) for name, value in url_kwargs.items()},
-        "user": user.pk if authenticated else None,
-        "authenticated_by": type(request.successful_authenticator).__name__
-        if authenticated
-        else None,
-        "media_type": request.accepted_media_type,
+        "user": caller[0],
+        "authenticated_by": caller[1],
+        "media_type": media_type,
         "origin": f"{request.scheme}://{request.get_host()}",
-        "query": sorted(request.query_params.lists()),
+        "query": sorted(request.GET.lists()),
         "language": getattr(request, "LANGUAGE_CODE", None),
     }
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
@@ -1692,10 +1756,13 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
         key = early_key(view_class, name, request, kwargs)
         if key is None:
             return view(request, *args, **kwargs)
-        found = store.get(key)  # the alias and its entry, in one script
+        caller = credential_digest(request)
+        found = store.get(  # the alias and its entry, in one script
+            key, besides=lambda: likely_key(view_class, name, request, kwargs, caller)
+        )
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        miss = request.tracked_miss = EarlyMiss(store, found)
+        miss = request.tracked_miss = EarlyMiss(store, found, caller)
         try:
             with collect():  # (2)!
                 response = view(request, *args, **kwargs)
@@ -1720,21 +1787,28 @@ class EarlyMiss:
 
     store: "TrackedCache"
     alias: Lookup  # what the credential's alias read found
+    caller: bytes = b""  # the credential's digest
     target: str | None = None  # the Redis key of the entry that answers this request
     target_stamp: str | None = None  # the Redis key of that entry's stamp
     before_view: Dependencies = field(default_factory=lambda: defaultdict(set))
     entry: "Entry | None" = None  # the entry the view rendered, stored with the alias
     flights: list["Flight"] = field(default_factory=list)  # to land once it is stored
 
-    def lookup(self, key: str) -> Lookup:
+    def lookup(self, key: str, request: Request) -> Lookup:
         """Read the entry for ``key``, unless the alias just found that very entry out
-        of date; note what authentication and the permissions read until now."""
+        of date, or its read found it already; note what authentication and the
+        permissions read until now, and whom the credential stands for."""
         self.target = self.store.entry_key(key)
         self.target_stamp = self.store.stamp_key(key)
         read = _reading.get() or {}
         self.before_view.update({table: set(fields) for table, fields in read.items()})
+        if len(_callers) >= MOST_CALLERS:
+            _callers.clear()
+        _callers[self.caller] = caller_of(request)
         if self.target == self.alias.stale_target:
             return Lookup(MISSING, self.alias.seen)
+        if self.alias.besides is not None and self.alias.besides[0] == key:
+            return self.alias.besides[1]
         return self.store.get(key)
 
 
@@ -1751,10 +1825,7 @@ def early_key(
         media_type = negotiated_media_type(view_class, request, url_kwargs)
     except (DisallowedHost, NotAcceptable):
         return None
-    credential = (
-        request.META.get("HTTP_AUTHORIZATION"),
-        request.COOKIES.get(settings.SESSION_COOKIE_NAME),
-    )
+    credential = credential_of(request)
     parts = {
         "schema": SCHEMA_VERSION,
         "path": request.path,
@@ -1771,6 +1842,43 @@ def early_key(
     # In a fixed order, strings quoted: as unambiguous as JSON, and cheaper.
     encoded = repr(parts)
     return f"{name}.early:{hashlib.sha256(encoded.encode()).hexdigest()}"
+
+
+def credential_of(request: HttpRequest) -> tuple[str | None, str | None]:
+    """What a request authenticates with, as sent: ``Authorization``, session cookie."""
+    return (
+        request.META.get("HTTP_AUTHORIZATION"),
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+    )
+
+
+def credential_digest(request: HttpRequest) -> bytes:
+    """The credential as this process remembers it: a digest, never the secret."""
+    return hashlib.blake2b(
+        repr(credential_of(request)).encode(), digest_size=16
+    ).digest()
+
+
+def likely_key(
+    view_class: type,
+    name: str,
+    request: HttpRequest,
+    url_kwargs: dict[str, Any],
+    caller: bytes,
+) -> str | None:
+    """The key ``response_key`` will give once DRF has authenticated the request, if
+    this process saw whom the credential stood for; ``None`` if it did not. Only a
+    guess of which entry to read with the alias: the view reads it only if DRF's
+    authentication gives the very same key."""
+    who = _callers.get(caller) if view_class.cache_per_user else (None, None)
+    if who is None:
+        return None
+    media_type = negotiated_media_type(view_class, request, url_kwargs)
+    return key_for(name, request, url_kwargs, who, media_type)
+
+
+_callers: dict[bytes, tuple[Any, str | None]] = {}
+MOST_CALLERS = 10_000
 
 
 def negotiated_media_type(

@@ -1,4 +1,4 @@
-# From the DRF caching cookbook 0.8.1 (its CHANGELOG.md says what changed since).
+# From the DRF caching cookbook 0.8.2 (its CHANGELOG.md says what changed since).
 # Supports Django 5.2 LTS (5.2.19+) on Python 3.11+, and Django 6 on Python 3.12+.
 """Cache rendered DRF responses with namespace versions: a write bumps a number, and no
 entry of the old number is ever served again.

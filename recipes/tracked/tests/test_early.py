@@ -82,16 +82,21 @@ def test_decoded_responses_hold_at_most_their_bytes_the_oldest_going_first():
 
 
 def test_a_miss_stores_the_entry_and_the_alias_in_one_script(
-    api_client, book, counted, django_capture_on_commit_callbacks
+    api_client, book, counted, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """Cold: the alias, the token's auth-cache entry, the user's entry, then both stored
-    by one script. After a write: the alias says its entry is out of date, so the user's
-    entry is not read again."""
+    """A credential this process has not seen: the alias, the token's auth-cache entry,
+    then the user's entry, once DRF has said whose it is; both stored by one script.
+    Seen before: the user's entry is read with the alias, in the same script. After a
+    write: the alias says its entry is out of date, so the user's entry is not read."""
     client = api_client("alice-token")
     client.get(AUTHORS, **JSON)  # the token is known
+    monkeypatch.setattr(tracked_cache, "_callers", {})  # but not to this process
+    counted.restart()
+    client.get(BOOKS, **JSON)
+    unseen = list(counted.redis)
     counted.restart()
     client.get(f"{BOOKS}{book.pk}/", **JSON)
-    cold = list(counted.redis)
+    seen = list(counted.redis)
     with django_capture_on_commit_callbacks(execute=True):
         book.title = "Written"
         book.save()
@@ -99,9 +104,33 @@ def test_a_miss_stores_the_entry_and_the_alias_in_one_script(
     after = client.get(f"{BOOKS}{book.pk}/", **JSON)
     assert after.json()["title"] == "Written"
     alias, token, entry, both = "EVALSHA", "GET", "EVALSHA", "EVALSHA"
-    assert cold == [alias, token, entry, both]
+    assert unseen == [alias, token, entry, both]
+    assert seen == [alias, token, both]
     assert counted.redis == [alias, token, both]
     assert timing(client.get(f"{BOOKS}{book.pk}/", **JSON)).cache == "hit"
+
+
+def test_a_wrong_guess_of_whose_credential_it_is_reads_the_right_entry_after_all(
+    api_client, counted, monkeypatch
+):
+    """The entry read with the alias is a guess, from whom the credential stood for
+    before; DRF's authentication decides. Told that bob's token is alice's, the process
+    reads alice's entry with bob's alias, and answers bob with bob's own page."""
+    alice_client, bob_client = api_client("alice-token"), api_client("bob-token")
+    alices = alice_client.get(f"{BOOKS}?page=1", **JSON).json()  # alice's entry
+    bobs = bob_client.get(BOOKS, **JSON).json()
+    assert alices != bobs  # their favourites differ
+    request = bob_client.get(AUTHORS, **JSON).wsgi_request
+    alice_caller = tracked_cache._callers[
+        tracked_cache.credential_digest(alice_client.get(AUTHORS, **JSON).wsgi_request)
+    ]
+    monkeypatch.setitem(
+        tracked_cache._callers, tracked_cache.credential_digest(request), alice_caller
+    )
+    counted.restart()
+    answered = bob_client.get(f"{BOOKS}?page=1", **JSON)
+    assert answered.json() == bobs
+    assert counted.redis[:4] == ["EVALSHA", "GET", "EVALSHA", "EVALSHA"]
 
 
 def test_accept_headers_that_pick_the_same_renderer_share_an_entry(api_client):

@@ -3,6 +3,7 @@ evicted counter, a Redis that refuses writes, a Redis that is down, a racing sto
 
 import logging
 from contextlib import suppress
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -189,6 +190,33 @@ def test_a_store_that_raced_a_write_is_never_served(
     assert alice.get(DETAIL.format(book.pk)).json()["title"] == "Committed meanwhile"
 
 
+@pytest.mark.parametrize("lasts", ["kept", "evicted"])
+def test_a_store_checks_the_fields_of_the_tables_marked_since_its_read(
+    book, django_capture_on_commit_callbacks, lasts
+):
+    """A mark since the read of another row leaves the store free; a mark of a row it
+    read refuses it, found through the hash of last marks or, without it, through the
+    table's own hash."""
+    other = Book.objects.exclude(pk=book.pk).first()
+    with collect() as first:  # the table's hash is born with a first entry
+        Book.objects.get(pk=book.pk)
+    assert store.set("first", "rows", first, timeout=60, seen=store.get("first").seen)
+
+    def store_after(write_pk: int) -> bool:
+        found = store.get(f"race-{write_pk}-{lasts}")
+        with collect() as read:
+            Book.objects.get(pk=book.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            Book.objects.filter(pk=write_pk).update(title=f"Marked {write_pk}")
+        if lasts == "evicted":
+            get_redis_connection("default").delete(redis_key("lasts"))
+        key = f"race-{write_pk}-{lasts}"
+        return store.set(key, "rows", read, timeout=60, seen=found.seen)
+
+    assert store_after(other.pk) is True
+    assert store_after(book.pk) is False
+
+
 def test_raw_sql_reads_depend_on_their_tables_whole(bookshop):
     with connection.cursor() as cursor, collect() as read:
         cursor.execute("SELECT COUNT(*) FROM bookshop_review")
@@ -220,6 +248,25 @@ def test_the_same_statement_remembered_reads_by_its_own_parameters(bookshop):
 
     assert favorites_of(1) == favorites_of(1) != favorites_of(2)
     assert "user_id=2@+" in favorites_of(2)
+
+
+def test_a_patched_execute_sql_that_hides_its_compiler_reads_tables_whole(
+    bookshop, monkeypatch
+):
+    """Another library's patch of ``execute_sql`` may name its compiler otherwise: the
+    statement is read as raw SQL (its tables whole), never an error."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    original = SQLCompiler.execute_sql
+
+    def execute_sql(compiler: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        return original(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", execute_sql)
+    with collect() as read:
+        list(Author.objects.filter(pk=1))
+
+    assert read["bookshop_author"] == {"*", "@*"}
 
 
 def test_statement_reads_without_a_compiler_is_the_whole_table():
