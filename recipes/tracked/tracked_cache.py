@@ -1756,13 +1756,14 @@ def answer_hits_first(view_class: type, name: str, view: Callable) -> Callable:
         key = early_key(view_class, name, request, kwargs)
         if key is None:
             return view(request, *args, **kwargs)
-        caller = credential_digest(request)
         found = store.get(  # the alias and its entry, in one script
-            key, besides=lambda: likely_key(view_class, name, request, kwargs, caller)
+            key, besides=lambda: likely_key(view_class, name, request, kwargs)
         )
         if isinstance(found.value, RenderedResponse):
             return report_cache_outcome(found.value.replay(), "hit")
-        miss = request.tracked_miss = EarlyMiss(store, found, caller)
+        miss = request.tracked_miss = EarlyMiss(
+            store, found, credential_digest(request)
+        )
         try:
             with collect():  # (2)!
                 response = view(request, *args, **kwargs)
@@ -1860,17 +1861,14 @@ def credential_digest(request: HttpRequest) -> bytes:
 
 
 def likely_key(
-    view_class: type,
-    name: str,
-    request: HttpRequest,
-    url_kwargs: dict[str, Any],
-    caller: bytes,
+    view_class: type, name: str, request: HttpRequest, url_kwargs: dict[str, Any]
 ) -> str | None:
     """The key ``response_key`` will give once DRF has authenticated the request, if
     this process saw whom the credential stood for; ``None`` if it did not. Only a
     guess of which entry to read with the alias: the view reads it only if DRF's
     authentication gives the very same key."""
-    who = _callers.get(caller) if view_class.cache_per_user else (None, None)
+    per_user = view_class.cache_per_user
+    who = _callers.get(credential_digest(request)) if per_user else (None, None)
     if who is None:
         return None
     media_type = negotiated_media_type(view_class, request, url_kwargs)
