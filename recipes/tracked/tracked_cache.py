@@ -1655,7 +1655,7 @@ def key_for(
     parts = {
         "schema": SCHEMA_VERSION,
         "path": request.path,
-        "url": {name: str(value) for name, value in url_kwargs.items()},
+        "url": {kwarg: str(value) for kwarg, value in url_kwargs.items()},
         "user": caller[0],
         "authenticated_by": caller[1],
         "media_type": media_type,

@@ -1,12 +1,16 @@
 """What goes wrong with a naive cache in front of DRF's dispatch, next to the tracked
 recipe's early path on the same requests. These tests pass by showing the failure."""
 
+from typing import Any
+
 import pytest
 from rest_framework.authtoken.models import Token
 
 from harness.testing import timing
+from recipes.tracked import tracked_cache
+from recipes.tracked.tracked_cache import EarlyMiss
 
-from .test_early import JSON
+from .test_early import AUTHORS, JSON
 
 pytestmark = pytest.mark.urls("recipes.tracked.tests.naive_fast")
 RECIPE, NAIVE = "/api/tracked/books/", "/naive/by-credential/books/"
@@ -51,4 +55,46 @@ def test_a_fast_path_that_ignores_throttles_lets_a_throttled_caller_through(
     assert timing(recipe[1]).cache == "hit"  # counted by the throttle, hit or not
 
 
+def test_a_read_ahead_trusted_without_drfs_key_serves_one_user_anothers_page(
+    api_client, monkeypatch
+):
+    """The alias's script reads the entry of whom the credential stood for before. Told
+    that bob's token is alice's, the recipe still answers bob with bob's page; a lookup
+    that trusts what it read ahead answers him with alice's."""
+    alice, bob = api_client("alice-token"), api_client("bob-token")
+    urls = {"recipe": f"{RECIPE}?seen=1", "naive": f"{RECIPE}?seen=2"}
+    alices = {way: favourites(alice.get(url, **JSON)) for way, url in urls.items()}
+    bobs = favourites(bob.get(RECIPE, **JSON))
+    assert alices["naive"] != bobs  # their favourites differ
+    answered = {}
+    for way, url in urls.items():
+        if way == "naive":
+            monkeypatch.setattr(EarlyMiss, "lookup", trusting_the_read_ahead)
+        monkeypatch.setitem(tracked_cache._callers, digest_of(bob), caller_of(alice))
+        answered[way] = favourites(bob.get(url, **JSON))
+
+    assert answered == {"recipe": bobs, "naive": alices["naive"]}
+
+
+def trusting_the_read_ahead(self: EarlyMiss, key: str, request: Any) -> Any:
+    """The naive lookup: what the alias's script read ahead, whoever DRF says it is."""
+    if self.alias.besides is not None:
+        return self.alias.besides[1]
+    return self.store.get(key)
+
+
 # --8<-- [end:pitfalls]
+
+
+def favourites(response: Any) -> list[bool]:
+    return [book["is_favorite"] for book in response.json()["results"]]
+
+
+def digest_of(client: Any) -> bytes:
+    """The digest this process remembers ``client``'s credential by."""
+    return tracked_cache.credential_digest(client.get(AUTHORS, **JSON).wsgi_request)
+
+
+def caller_of(client: Any) -> tuple:
+    """Whom this process remembers ``client``'s credential stands for."""
+    return tracked_cache._callers[digest_of(client)]
