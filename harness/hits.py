@@ -332,11 +332,9 @@ def timed_send(requester: Requester, target: Target) -> float:
 def twins_of(measured: list[Measured]) -> dict[Target, Measured]:
     """The uncached request each recipe's miss (and conditional's 200) is sent beside."""
     return {
-        one.target: find(
-            measured, *paired_with(one.target), one.target.caller, one.target.page
-        )
+        one.target: find(measured, *twin, one.target.caller, one.target.page)
         for one in measured
-        if paired_with(one.target) is not None
+        if (twin := paired_with(one.target)) is not None
     }
 
 

@@ -254,9 +254,7 @@ def table(runs: list[Run]) -> str:
             f"| {'' if run.stale is None else run.stale} "
             f"| {len(run.errors)} |"
         )
-    best = max(
-        (run for run in runs if run.target.hits_only), key=lambda r: r.per_second
-    )
+    best = fastest_hits_only(runs)
     share = best.per_second / floor.per_second
     lines.append(
         f"\nThe best hits-only target, {best.target.label}, reached {share:.1%} of the "
@@ -268,6 +266,19 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def fastest_hits_only(runs: list[Run]) -> Run:
+    return max(
+        (run for run in runs if run.target.hits_only), key=lambda r: r.per_second
+    )
+
+
+def ceiling(share: float, hit_cost: float) -> float:
+    """The most times the uncached rate a run can reach with ``share`` of its requests
+    answered from its cache at ``hit_cost`` of an uncached request's time each, and the
+    others at an uncached request's time."""
+    return 1 / (1 - share + share * hit_cost)
+
+
 def best_invalidating(runs: list[Run]) -> str:
     """Say how the fastest recipe whose entries writes end compares with no cache."""
     uncached = next(run for run in runs if run.target.label == "no cache")
@@ -277,13 +288,10 @@ def best_invalidating(runs: list[Run]) -> str:
     )
     times = best.per_second / uncached.per_second
     met = "met" if times >= INVALIDATING_TARGET else "**not met**"
-    bound = best.requests / (best.requests - best.served)
-    fastest = max(
-        (run for run in runs if run.target.hits_only), key=lambda r: r.per_second
-    )
+    fastest = fastest_hits_only(runs)
     hit_cost = uncached.per_second / fastest.per_second  # of an uncached request
     share = best.served / best.requests
-    priced = 1 / (1 - share + share * hit_cost)
+    bound, priced = ceiling(share, 0), ceiling(share, hit_cost)
     return (
         f"\nThe fastest recipe whose entries writes end, {best.target.label}, answered "
         f"{times:.2f} times the uncached API's requests per second: the target is at "

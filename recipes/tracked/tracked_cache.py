@@ -1144,9 +1144,10 @@ class TrackedCache:
     ) -> Lookup:
         """Decode what ``READ_IF_CURRENT`` answered for ``key``; hold a response, with
         what the next read's ``MGET`` must find to answer it again."""
-        body, seen, headers, stale, digest, alias_tag, target_stamp = padded(reply, 7)[
-            :7
-        ]
+        # An eighth part, if any, is what the script read besides.
+        body, seen, headers, stale, digest, alias_tag, target_stamp = padded(
+            reply[:7], 7
+        )
         seen = None if seen is None else int(seen)
         if seen is not None:
             self.saw(seen)
@@ -1788,7 +1789,7 @@ class EarlyMiss:
 
     store: "TrackedCache"
     alias: Lookup  # what the credential's alias read found
-    caller: bytes = b""  # the credential's digest
+    caller: bytes  # the credential's digest
     target: str | None = None  # the Redis key of the entry that answers this request
     target_stamp: str | None = None  # the Redis key of that entry's stamp
     before_view: Dependencies = field(default_factory=lambda: defaultdict(set))

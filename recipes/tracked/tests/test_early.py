@@ -2,6 +2,8 @@
 whatever ends a credential or a permission ends its hits at once; a throttle counts every
 hit; an authentication the key cannot see keeps hits behind DRF's dispatch."""
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group
 from rest_framework.exceptions import NotAcceptable
@@ -120,12 +122,8 @@ def test_a_wrong_guess_of_whose_credential_it_is_reads_the_right_entry_after_all
     alices = alice_client.get(f"{BOOKS}?page=1", **JSON).json()  # alice's entry
     bobs = bob_client.get(BOOKS, **JSON).json()
     assert alices != bobs  # their favourites differ
-    request = bob_client.get(AUTHORS, **JSON).wsgi_request
-    alice_caller = tracked_cache._callers[
-        tracked_cache.credential_digest(alice_client.get(AUTHORS, **JSON).wsgi_request)
-    ]
     monkeypatch.setitem(
-        tracked_cache._callers, tracked_cache.credential_digest(request), alice_caller
+        tracked_cache._callers, digest_of(bob_client), caller_of(alice_client)
     )
     counted.restart()
     answered = bob_client.get(f"{BOOKS}?page=1", **JSON)
@@ -264,3 +262,17 @@ def test_two_sessions_of_one_user_share_the_entry(api_client, counted):
     again = second.get(BOOKS, **JSON)
     assert [timing(r).cache for r in (shared, again)] == ["hit", "hit"]
     assert counted.dispatch == 0
+
+
+def favourites(response: Any) -> list[bool]:
+    return [book["is_favorite"] for book in response.json()["results"]]
+
+
+def digest_of(client: Any) -> bytes:
+    """The digest this process remembers ``client``'s credential by."""
+    return tracked_cache.credential_digest(client.get(AUTHORS, **JSON).wsgi_request)
+
+
+def caller_of(client: Any) -> tuple:
+    """Whom this process remembers ``client``'s credential stands for."""
+    return tracked_cache._callers[digest_of(client)]

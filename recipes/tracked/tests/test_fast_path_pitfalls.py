@@ -10,7 +10,7 @@ from harness.testing import timing
 from recipes.tracked import tracked_cache
 from recipes.tracked.tracked_cache import EarlyMiss
 
-from .test_early import AUTHORS, JSON
+from .test_early import JSON, caller_of, digest_of, favourites
 
 pytestmark = pytest.mark.urls("recipes.tracked.tests.naive_fast")
 RECIPE, NAIVE = "/api/tracked/books/", "/naive/by-credential/books/"
@@ -84,17 +84,3 @@ def trusting_the_read_ahead(self: EarlyMiss, key: str, request: Any) -> Any:
 
 
 # --8<-- [end:pitfalls]
-
-
-def favourites(response: Any) -> list[bool]:
-    return [book["is_favorite"] for book in response.json()["results"]]
-
-
-def digest_of(client: Any) -> bytes:
-    """The digest this process remembers ``client``'s credential by."""
-    return tracked_cache.credential_digest(client.get(AUTHORS, **JSON).wsgi_request)
-
-
-def caller_of(client: Any) -> tuple:
-    """Whom this process remembers ``client``'s credential stands for."""
-    return tracked_cache._callers[digest_of(client)]
