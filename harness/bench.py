@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> str:
         "--rounds",
         type=int,
         default=None,
-        help="workload (4) and shared-cache (2): rounds in alternating order (the "
+        help="workload (5) and shared-cache (2): rounds in alternating order (the "
         "machine is noisy)",
     )
     parser.add_argument(
@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> str:
     elif args.scenario == WORKLOAD_SCENARIO:
         from .workload import CLIENT_KINDS, WRITE_SHARE, run_workload
 
-        clients, rounds = 8, args.rounds or 4
+        clients, rounds = 8, args.rounds or 5
         output = run_workload(
             args.size, clients=clients, each=args.repeat * 5, rounds=rounds
         )
@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> str:
         command = (
             f"python -m harness.bench {args.scenario} --size {args.size} "
             f"--repeat {args.repeat}"
+            + (f" --rounds {args.rounds}" if args.rounds else "")
         )
         args.write.parent.mkdir(parents=True, exist_ok=True)
         args.write.write_text(

@@ -139,6 +139,10 @@ def gunicorn(port: int, workers: int, threads: int) -> list[str]:
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         f"--threads={threads}",
+        # A client's connection may idle for seconds (a writer between two writes):
+        # gunicorn's default of 2 s would close it just as a request is on its way, and
+        # the client would read a reset connection instead of an answer.
+        "--keep-alive=75",
         "--timeout=60",
         "--graceful-timeout=5",
         "--log-level=warning",

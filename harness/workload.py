@@ -15,6 +15,7 @@ capacity.
 """
 
 import random
+import statistics
 import tempfile
 import threading
 import time
@@ -46,6 +47,7 @@ class Target:
 
 TARGETS = [
     Target("floor", ""),
+    Target("floor (A/A)", ""),  # the same again: how far two identical runs differ
     Target("no cache", "/api/uncached/"),
     Target(
         "drf-extensions (per-user key, cached authentication)",
@@ -65,6 +67,8 @@ TARGETS = [
     ),
     Target("cache-page, hits only", "/api/cache-page/", hits_only=True),
     Target("middleware, hits only", "/api/middleware/", hits_only=True),
+    Target("versioning, hits only", "/api/versioning/", hits_only=True),
+    Target("tracked, hits only", "/api/tracked/", hits_only=True),
 ]
 HITS_TARGET = 0.8  # of the floor's requests per second, for the best hits-only target
 TRACKED_TARGET = 0.9  # of middleware's reads from the cache and requests per second
@@ -101,10 +105,13 @@ class Run:
     outcomes: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     stale: int | None = None
+    rates: list[float] = field(default_factory=list)  # requests per second, per round
 
     @property
     def per_second(self) -> float:
-        return self.requests / self.seconds
+        """The median round's rate: a round that another process on the machine slowed
+        moves it less than it moves the rate of all rounds pooled."""
+        return statistics.median(self.rates) if self.rates else 0.0
 
     @property
     def served(self) -> int:
@@ -144,24 +151,33 @@ def send_traffic(
     callers = [Caller(server, kinds[n % len(kinds)]) for n in range(clients)]
     writers = [Caller(server, "alice-token") for _ in range(clients)]
 
-    def client(number: int) -> None:
-        draw = random.Random(number)
+    def one_request(draw: random.Random, number: int, n: int) -> requests.Response:
         reader, writer = callers[number], writers[number]
+        path = draw.choices(reads.paths, reads.weights)[0]
+        if not run.target.prefix:
+            return reader.get(FLOOR_PATH)
+        if run.target.hits_only:
+            return reader.get(f"{run.target.prefix}books/")
+        if draw.random() < WRITE_SHARE:
+            book = path.split("/")[1] if path.count("/") == 2 else "1"
+            return writer.send(
+                "patch",
+                f"{run.target.prefix}books/{book}/",
+                {"title": f"{label} {number}.{n}"},
+            )
+        return reader.get(run.target.prefix + path)
+
+    def client(number: int) -> None:
+        """Send this client's requests; a request that fails on the way counts as an
+        error in the table, rather than ending the client's thread unseen."""
+        draw = random.Random(number)
         for n in range(each):
-            path = draw.choices(reads.paths, reads.weights)[0]
-            if not run.target.prefix:
-                response = reader.get(FLOOR_PATH)
-            elif run.target.hits_only:
-                response = reader.get(f"{run.target.prefix}books/")
-            elif draw.random() < WRITE_SHARE:
-                book = path.split("/")[1] if path.count("/") == 2 else "1"
-                response = writer.send(
-                    "patch",
-                    f"{run.target.prefix}books/{book}/",
-                    {"title": f"{label} {number}.{n}"},
-                )
-            else:
-                response = reader.get(run.target.prefix + path)
+            try:
+                response = one_request(draw, number, n)
+            except requests.RequestException as failed:
+                with lock:
+                    run.errors.append(f"{type(failed).__name__}: {failed}")
+                continue
             answered = outcome(response)
             with lock:
                 run.requests += 1
@@ -169,7 +185,10 @@ def send_traffic(
                 if response.status_code >= 300:
                     run.errors.append(f"{response.status_code} {response.url}")
 
-    run.seconds += seconds_together([partial(client, n) for n in range(clients)])
+    before = run.requests
+    seconds = seconds_together([partial(client, n) for n in range(clients)])
+    run.seconds += seconds
+    run.rates.append((run.requests - before) / seconds)
 
 
 def seconds_together(clients: list[Callable[[], None]]) -> float:
@@ -254,6 +273,7 @@ def table(runs: list[Run]) -> str:
             f"| {'' if run.stale is None else run.stale} "
             f"| {len(run.errors)} |"
         )
+    lines.append(noise(runs))
     best = fastest_hits_only(runs)
     share = best.per_second / floor.per_second
     lines.append(
@@ -264,6 +284,22 @@ def table(runs: list[Run]) -> str:
     lines.append(best_invalidating(runs))
     lines.append(tracked_against_middleware(runs))
     return "\n".join(lines)
+
+
+def noise(runs: list[Run]) -> str:
+    """Say how far the floor's two identical runs came apart, so that a difference
+    between two targets can be read against it."""
+    floor, again = (
+        next(run for run in runs if run.target.label == label)
+        for label in ("floor", "floor (A/A)")
+    )
+    apart = abs(floor.per_second - again.per_second) / floor.per_second
+    spread = min(floor.rates) / max(floor.rates)
+    return (
+        f"\nEach rate is the median of the rounds' rates. A/A noise: the floor's two "
+        f"identical runs came {apart:.1%} apart; its slowest round ran at {spread:.0%} "
+        f"of its fastest."
+    )
 
 
 def fastest_hits_only(runs: list[Run]) -> Run:
@@ -279,11 +315,16 @@ def ceiling(share: float, hit_cost: float) -> float:
     return 1 / (1 - share + share * hit_cost)
 
 
+def invalidates(target: Target) -> bool:
+    """Whether writes go to ``target`` as well as reads, and it ends entries for them."""
+    return target.label.startswith(INVALIDATING) and not target.hits_only
+
+
 def best_invalidating(runs: list[Run]) -> str:
     """Say how the fastest recipe whose entries writes end compares with no cache."""
     uncached = next(run for run in runs if run.target.label == "no cache")
     best = max(
-        (run for run in runs if run.target.label.startswith(INVALIDATING)),
+        (run for run in runs if invalidates(run.target)),
         key=lambda run: run.per_second,
     )
     times = best.per_second / uncached.per_second
