@@ -27,11 +27,13 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 CALLERS = ("alice-token", "alice-session", "anonymous")
 PAGES = {"list": "books/", "detail": "books/1/"}
@@ -89,6 +91,7 @@ class Measured:
     keys_written: int | None = None
     bytes_written: int | None = None
     paired: list[tuple[float, float]] = field(default_factory=list)  # (µs, twin's µs)
+    expired: int = 0  # timed sends that found the entry gone, and were sent again
 
     @property
     def median(self) -> float:
@@ -265,7 +268,7 @@ def what_it_does(requester: Requester, measured: Measured) -> None:
     metrics = parse_server_timing(headers.get("Server-Timing", ""))
     measured.status = status
     measured.outcome = metrics.get("cache", {}).get("desc", "")
-    measured.queries = int(metrics["db"]["desc"].split()[0])
+    measured.queries = queries_run(headers)
     measured.round_trips = trips[0]
 
 
@@ -312,21 +315,48 @@ def measure_all(repeat: int, seed: int = 2026) -> tuple[list[Measured], Requeste
         for one in measured:
             twin = twins.get(one.target)
             if twin is None:
-                one.times_us.append(timed_send(requester, one.target))
+                one.times_us.append(timed_hit(requester, one))
                 continue
-            pair = [one.target, twin.target]
+            pair = [one, twin]
             order.shuffle(pair)  # which goes first is the toss of a coin
-            times = {target: timed_send(requester, target) for target in pair}
+            times = {m.target: timed_hit(requester, m) for m in pair}
             one.times_us.append(times[one.target])
             one.paired.append((times[one.target], times[twin.target]))
     return measured, requester
 
 
-def timed_send(requester: Requester, target: Target) -> float:
-    """Send ``target`` once; return how long it took, in µs."""
+def timed_with_headers(requester: Requester, target: Target) -> tuple[float, dict]:
+    """Send ``target`` once; return how long it took, in µs, and the headers."""
     started = time.perf_counter()
-    requester.send(target)
-    return (time.perf_counter() - started) * 1e6
+    _, headers, _ = requester.send(target)
+    return (time.perf_counter() - started) * 1e6, headers
+
+
+MOST_SENDS = 3  # of one timed hit: an expiry's miss, the hit that stores again, a hit
+
+
+def timed_hit(requester: Requester, measured: Measured) -> float:
+    """Time ``measured``'s request once. A hit (or a 304) that ran more queries than it
+    did when counted met an entry that expired during the run (the middleware's list
+    entries last 60 s, the run ten minutes): it is counted, and sent again, so that a
+    hit's times are hits' for every target alike."""
+    took, headers = timed_with_headers(requester, measured.target)
+    if measured.target.state not in ("hit", "304"):
+        return took
+    for _ in range(MOST_SENDS - 1):
+        if queries_run(headers) <= measured.queries:
+            break
+        measured.expired += 1
+        took, headers = timed_with_headers(requester, measured.target)
+    return took
+
+
+def queries_run(headers: dict) -> int:
+    """The queries a response's ``Server-Timing`` says it ran."""
+    from recipes.bookshop.server_timing import parse_server_timing
+
+    metrics = parse_server_timing(headers.get("Server-Timing", ""))
+    return int(metrics["db"]["desc"].split()[0])
 
 
 def twins_of(measured: list[Measured]) -> dict[Target, Measured]:
@@ -460,6 +490,20 @@ def noise(measured: list[Measured]) -> float:
         )
         for caller in CALLERS
         for page in PAGES
+    )
+
+
+def expiries(measured: list[Measured]) -> str:
+    """Say how many timed hits met an entry that had expired, by request, if any."""
+    by_name = Counter()
+    for one in measured:
+        by_name[one.target.name] += one.expired
+    if not (total := sum(by_name.values())):
+        return ""
+    named = ", ".join(f"{name} {n}" for name, n in by_name.most_common() if n)
+    return (
+        f"{total} timed hits met an entry that had expired during the run, and were "
+        f"sent again, so that every hit's times are hits' ({named}). "
     )
 
 
@@ -600,17 +644,52 @@ def recording_budget(
         for recording in order.sample([True, False], 2):
             times[recording] = timed_recording(requester, uncached.target, recording)
         differences.append(times[True] - times[False])
-    extra = find(measured, "tracked", "miss", caller, page).paired_extra
+    miss = find(measured, "tracked", "miss", caller, page)
     allowed = 0.05 * uncached.median
+    spent = time_in_store(requester, miss.target, rounds)
     return (
-        f"For {caller} on the {page} page, a tracked miss took {extra:,.0f} µs more "
-        f"than the uncached request; recording what it read took "
-        f"{statistics.median(differences):,.0f} µs of it ({uncached.queries} "
-        f"statements, {instances_loaded(requester, uncached.target)} instances "
-        f"loaded; the uncached request inside `collect()` beside it outside, the "
-        f"median of {rounds} pairs), and 5% of the uncached request is "
-        f"{allowed:,.0f} µs."
+        f"For {caller} on the {page} page, a tracked miss took "
+        f"{miss.paired_extra:,.0f} µs more than the uncached request; recording what "
+        f"it read took {statistics.median(differences):,.0f} µs of it "
+        f"({uncached.queries} statements, "
+        f"{instances_loaded(requester, uncached.target)} instances loaded; the "
+        f"uncached request inside `collect()` beside it outside, the median of "
+        f"{rounds} pairs), storing the entry and the caller's alias "
+        f"{spent['put']:,.0f} µs (one script, the body pickled and compressed first), "
+        f"and reading them {spent['get']:,.0f} µs (the medians of {rounds} misses); "
+        f"5% of the uncached request is {allowed:,.0f} µs."
     )
+
+
+def time_in_store(requester: Requester, target: Target, rounds: int) -> dict:
+    """The median time one request of ``target`` spends in the tracked store's
+    ``put`` and ``get`` (all its calls of each), in µs: timed where they are called,
+    in the request, so that they run as warm or as cold as a miss runs them."""
+    from recipes.tracked.tracked_cache import TrackedCache
+
+    spent: dict[str, list[float]] = {"put": [], "get": []}
+    this_request: Counter = Counter()
+
+    def timed(name: str, method: Callable) -> Callable:
+        def call(store: Any, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(store, *args, **kwargs)
+            finally:
+                this_request[name] += (time.perf_counter() - started) * 1e6
+
+        return call
+
+    with (
+        mock.patch.object(TrackedCache, "put", timed("put", TrackedCache.put)),
+        mock.patch.object(TrackedCache, "get", timed("get", TrackedCache.get)),
+    ):
+        for _ in range(rounds):
+            this_request.clear()
+            requester.send(target)
+            for name, times in spent.items():
+                times.append(this_request[name])
+    return {name: statistics.median(times) for name, times in spent.items()}
 
 
 def timed_recording(requester: Requester, target: Target, recording: bool) -> float:
@@ -753,7 +832,8 @@ def report(
         headline(measured),
         summary(measured),
         targets_table(measured),
-        f"A/A noise (two identical floors' medians): {noise(measured):.1%}. {machine()}",
+        f"A/A noise (two identical floors' medians): {noise(measured):.1%}. "
+        f"{expiries(measured)}{machine()}",
         round_trip_budget(measured),
         *filter(None, [recording, server_time]),
         f"#### Where a hit's time goes: alice-token, list\n\n{profile}",

@@ -16,6 +16,7 @@ from harness.hits import (
     Measured,
     targets,
     targets_for,
+    timed_hit,
     twins_of,
 )
 from harness.shared_workload import APP_ALONE, THROUGH_VARNISH
@@ -134,6 +135,11 @@ def test_hits_bench_checks_every_target_on_both_pages(redis_server, tmp_path):
         r"recording what it read took -?[\d,]+ µs of it \(\d+ statements, \d+ instances",
         written,
     )
+    assert re.search(
+        r"storing the entry and the caller's alias [\d,]+ µs \(one script.*\), and "
+        r"reading them [\d,]+ µs",
+        written,
+    )
     assert chart.read_text().lstrip().startswith("<?xml")
 
 
@@ -152,6 +158,30 @@ def test_a_miss_is_judged_pair_by_pair_against_the_uncached_request_beside_it():
     twins[miss.target].times_us = [100.0, 100.0, 400.0]
     check = Check(("tracked", "miss"), (UNCACHED, "new query"), "alice-token", 1.05)
     assert check.ratio(measured, "list") == pytest.approx(1.03)
+
+
+class ExpiringEntry:
+    """A requester whose responses ran these numbers of queries, one after another."""
+
+    def __init__(self, *queries: int) -> None:
+        self.queries = list(queries)
+
+    def send(self, target: object) -> tuple[int, dict, bytes]:
+        ran = self.queries.pop(0)
+        return 200, {"Server-Timing": f'db;dur=0.1;desc="{ran} queries"'}, b""
+
+
+@pytest.mark.parametrize(("state", "sent", "expired"), [("hit", 2, 1), ("miss", 1, 0)])
+def test_a_timed_hit_that_met_an_expired_entry_is_counted_and_sent_again(
+    state, sent, expired
+):
+    """A 60-second entry expires several times in a ten-minute run: its miss is not a
+    hit, whichever recipe it befalls. A miss's queries are its own."""
+    target = next(t for t in targets_for("alice-token", "list") if t.state == state)
+    measured = Measured(target, queries=0)
+    requester = ExpiringEntry(4, 0)
+    timed_hit(requester, measured)
+    assert (2 - len(requester.queries), measured.expired) == (sent, expired)
 
 
 def test_docs_include_the_hits_tables_the_harness_wrote():
