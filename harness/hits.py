@@ -647,17 +647,21 @@ def recording_budget(
     miss = find(measured, "tracked", "miss", caller, page)
     allowed = 0.05 * uncached.median
     spent = time_in_store(requester, miss.target, rounds)
+    recording = statistics.median(differences)
+    essential = recording + spent["put"]  # no miss of the recipe goes without either
     return (
         f"For {caller} on the {page} page, a tracked miss took "
         f"{miss.paired_extra:,.0f} µs more than the uncached request; recording what "
-        f"it read took {statistics.median(differences):,.0f} µs of it "
+        f"it read took {recording:,.0f} µs of it "
         f"({uncached.queries} statements, "
         f"{instances_loaded(requester, uncached.target)} instances loaded; the "
         f"uncached request inside `collect()` beside it outside, the median of "
         f"{rounds} pairs), storing the entry and the caller's alias "
         f"{spent['put']:,.0f} µs (one script, the body pickled and compressed first), "
         f"and reading them {spent['get']:,.0f} µs (the medians of {rounds} misses); "
-        f"5% of the uncached request is {allowed:,.0f} µs."
+        f"5% of the uncached request is {allowed:,.0f} µs. Recording and storing, "
+        f"which no miss of the recipe goes without, come to {essential:,.0f} µs: "
+        f"{'more' if essential > allowed else 'less'} than that 5%."
     )
 
 
