@@ -338,7 +338,7 @@ MOST_SENDS = 3  # of one timed hit: an expiry's miss, the hit that stores again,
 def timed_hit(requester: Requester, measured: Measured) -> float:
     """Time ``measured``'s request once. A hit (or a 304) that ran more queries than it
     did when counted met an entry that expired during the run (the middleware's list
-    entries last 60 s, the run ten minutes): it is counted, and sent again, so that a
+    entries last 60 s, the run minutes): it is counted, and sent again, so that a
     hit's times are hits' for every target alike."""
     took, headers = timed_with_headers(requester, measured.target)
     if measured.target.state not in ("hit", "304"):

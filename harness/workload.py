@@ -101,7 +101,6 @@ class Reads:
 class Run:
     target: Target
     requests: int = 0
-    seconds: float = 0.0
     outcomes: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     stale: int | None = None
@@ -187,7 +186,6 @@ def send_traffic(
 
     before = run.requests
     seconds = seconds_together([partial(client, n) for n in range(clients)])
-    run.seconds += seconds
     run.rates.append((run.requests - before) / seconds)
 
 
@@ -258,7 +256,7 @@ def measure_workload(
 
 
 def table(runs: list[Run]) -> str:
-    floor = next(run for run in runs if run.target.label == "floor")
+    floor = named(runs, "floor")
     lines = [
         "| Target | Requests per second | Of the floor's | Reads from the cache "
         "| Stale reads after the writes | Errors |",
@@ -286,13 +284,14 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def named(runs: list[Run], label: str) -> Run:
+    return next(run for run in runs if run.target.label == label)
+
+
 def noise(runs: list[Run]) -> str:
     """Say how far the floor's two identical runs came apart, so that a difference
     between two targets can be read against it."""
-    floor, again = (
-        next(run for run in runs if run.target.label == label)
-        for label in ("floor", "floor (A/A)")
-    )
+    floor, again = named(runs, "floor"), named(runs, "floor (A/A)")
     apart = abs(floor.per_second - again.per_second) / floor.per_second
     spread = min(floor.rates) / max(floor.rates)
     return (
@@ -322,7 +321,7 @@ def invalidates(target: Target) -> bool:
 
 def best_invalidating(runs: list[Run]) -> str:
     """Say how the fastest recipe whose entries writes end compares with no cache."""
-    uncached = next(run for run in runs if run.target.label == "no cache")
+    uncached = named(runs, "no cache")
     best = max(
         (run for run in runs if invalidates(run.target)),
         key=lambda run: run.per_second,
@@ -348,8 +347,7 @@ def best_invalidating(runs: list[Run]) -> str:
 def tracked_against_middleware(runs: list[Run]) -> str:
     """Say how the tracked recipe, which invalidates, compares with the middleware's
     entries, which are never invalidated and only expire."""
-    by_label = {run.target.label: run for run in runs}
-    tracked, middleware = by_label["tracked"], by_label["middleware"]
+    tracked, middleware = named(runs, "tracked"), named(runs, "middleware")
     hits = (tracked.hit_ratio or 0) / (middleware.hit_ratio or 1)
     speed = tracked.per_second / middleware.per_second
 

@@ -203,14 +203,14 @@ def test_a_store_checks_the_fields_of_the_tables_marked_since_its_read(
     assert store.set("first", "rows", first, timeout=60, seen=store.get("first").seen)
 
     def store_after(write_pk: int) -> bool:
-        found = store.get(f"race-{write_pk}-{lasts}")
+        key = f"race-{write_pk}-{lasts}"
+        found = store.get(key)
         with collect() as read:
             Book.objects.get(pk=book.pk)
         with django_capture_on_commit_callbacks(execute=True):
             Book.objects.filter(pk=write_pk).update(title=f"Marked {write_pk}")
         if lasts == "evicted":
             get_redis_connection("default").delete(redis_key("lasts"))
-        key = f"race-{write_pk}-{lasts}"
         return store.set(key, "rows", read, timeout=60, seen=found.seen)
 
     assert store_after(other.pk) is True
